@@ -1,0 +1,83 @@
+"""The application factory: ``flask --app app <command>`` and ``wsgi.py`` both start here."""
+
+import logging
+
+from flask import Flask, redirect, render_template, url_for
+
+from backoffice import catalogue as catalogue_module
+from backoffice import settings
+from backoffice.auth import init_auth
+from backoffice.cli import register_commands
+from backoffice.database import normalise_url, start_embedded
+from backoffice.extensions import csrf, db
+from backoffice.models.reflection import reflect_tables
+from backoffice.schema import application_tables
+from backoffice.views import init_admin
+
+log = logging.getLogger("backoffice")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the panel: settings, database, login, the admin views, commands, error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings.from_environment())
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
+    if overrides:
+        app.config.update(overrides)
+    settings.complete(app.config)
+
+    init_db(app)
+    init_auth(app)
+    with app.app_context():
+        init_admin(app, *load_catalogue(app))
+    register_commands(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
+    return app
+
+
+def init_db(app: Flask) -> None:
+    """Bind SQLAlchemy to DATABASE_URL, or to the embedded PostgreSQL in demo and test mode."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = start_embedded(app.instance_path)
+        log.info("no DATABASE_URL: using the embedded PostgreSQL under %s", app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    db.init_app(app)
+    csrf.init_app(app)
+
+
+def load_catalogue(app: Flask):
+    """Reflect the application's tables and check the declarative file against them."""
+    catalogue = catalogue_module.load(app.config["BACKOFFICE_CONFIG_FILE"])
+    schema = app.config["BACKOFFICE_APP_SCHEMA"]
+    tables = reflect_tables(db.engine, schema)
+    with db.engine.connect() as conn:
+        empty = application_tables(conn, schema) == 0
+    if empty:
+        log.warning("the database has no application tables yet: run `flask init-db`")
+    else:
+        catalogue_module.check(catalogue, {name: {c.name for c in t.columns} for name, t in tables.items()})
+    return catalogue, tables
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Plain pages for refused, missing and failed requests: never a stack trace."""
+    for code in (400, 403, 404, 405, 413, 500, 503):
+        app.register_error_handler(
+            code,
+            lambda exc, code=code: (
+                render_template("error.html", code=code, description=getattr(exc, "description", "")),
+                code,
+            ),
+        )
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,1 @@
+"""The PPOB back office: a low-code admin panel over an existing PostgreSQL database."""

@@ -1,0 +1,161 @@
+"""The declarative file (``backoffice.toml``): what it may say, and its check against the database.
+
+Defaults come from the schema; the file overrides them per table and column. Every entry is
+checked at start-up against the reflected tables and the known roles, and a wrong one stops the
+panel with a message naming the entry and a stable id (``BO-E...``), in the manner of Django's
+admin checks.
+"""
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .permissions import BUILTIN_ROLES, CAPABILITIES
+
+TABLE_KEYS = {
+    "group",
+    "label",
+    "list_columns",
+    "search",
+    "filters",
+    "sortable",
+    "readonly",
+    "hidden",
+    "secret",
+    "labels",
+    "default_sort",
+    "permissions",
+    "page_size",
+}
+COLUMN_LIST_KEYS = ("list_columns", "search", "filters", "sortable", "readonly", "hidden", "secret")
+
+
+class ConfigError(RuntimeError):
+    """An entry of the declarative file is wrong; the message names it."""
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """What the file says about one table; ``None`` means "use the schema's default"."""
+
+    name: str
+    group: str | None = None
+    label: str | None = None
+    list_columns: tuple[str, ...] | None = None
+    search: tuple[str, ...] | None = None
+    filters: tuple[str, ...] | None = None
+    sortable: tuple[str, ...] | None = None
+    readonly: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    secret: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    default_sort: tuple[str, bool] | None = None
+    permissions: dict[str, frozenset[str]] = field(default_factory=dict)
+    page_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The whole file: panel title, menu groups in order, tables, custom roles, column labels."""
+
+    source: str
+    title: str = "Back Office"
+    groups: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, TableSettings] = field(default_factory=dict)
+    roles: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
+
+    def table(self, name: str) -> TableSettings:
+        """The settings of ``name``, or the defaults when the file does not mention it."""
+        return self.tables.get(name) or TableSettings(name=name)
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        return tuple(BUILTIN_ROLES) + tuple(r for r in self.roles if r not in BUILTIN_ROLES)
+
+
+def load(path: str | Path) -> Catalogue:
+    """Read and parse the file; raise :class:`ConfigError` naming the first wrong entry."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"BO-E001 {path}: the configuration file does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"BO-E002 {path}: not valid TOML ({exc})") from None
+    source = path.name
+    panel = raw.get("panel", {})
+    roles = {
+        name: _grants(f"{source}: [roles.{name}]", grants) for name, grants in raw.get("roles", {}).items()
+    }
+    tables = {name: _table(source, name, entry) for name, entry in raw.get("tables", {}).items()}
+    return Catalogue(
+        source=source,
+        title=panel.get("title", "Back Office"),
+        groups=dict(raw.get("groups", {})),
+        tables=tables,
+        roles=roles,
+        column_labels=dict(raw.get("column_labels", {})),
+    )
+
+
+def _table(source: str, name: str, entry: dict) -> TableSettings:
+    where = f"{source}: [tables.{name}]"
+    unknown = set(entry) - TABLE_KEYS
+    if unknown:
+        raise ConfigError(f"BO-E003 {where}: unknown key {sorted(unknown)[0]!r}")
+    values = {key: tuple(entry[key]) for key in COLUMN_LIST_KEYS if key in entry}
+    for key, columns in values.items():
+        if not all(isinstance(c, str) for c in columns):
+            raise ConfigError(f"BO-E004 {where}: {key} must be a list of column names")
+    sort = entry.get("default_sort")
+    if sort is not None:
+        column, _, direction = sort.partition(" ")
+        if direction.lower() not in ("", "asc", "desc"):
+            raise ConfigError(f"BO-E005 {where}: default_sort must be 'column [asc|desc]'")
+        values["default_sort"] = (column, direction.lower() == "desc")
+    return TableSettings(
+        name=name,
+        group=entry.get("group"),
+        label=entry.get("label"),
+        labels=dict(entry.get("labels", {})),
+        permissions=_grants(f"{where}.permissions", entry.get("permissions", {})),
+        page_size=entry.get("page_size"),
+        **values,
+    )
+
+
+def _grants(where: str, grants: dict) -> dict[str, frozenset[str]]:
+    result = {}
+    for key, capabilities in grants.items():
+        unknown = set(capabilities) - set(CAPABILITIES)
+        if unknown:
+            raise ConfigError(
+                f"BO-E006 {where}: unknown capability {sorted(unknown)[0]!r} for {key!r}"
+                f" (known: {', '.join(CAPABILITIES)})"
+            )
+        result[key] = frozenset(capabilities)
+    return result
+
+
+def check(catalogue: Catalogue, columns_by_table: dict[str, set[str]]) -> None:
+    """Check the file against the reflected tables: every table, column, group and role must exist."""
+    for name, settings in catalogue.tables.items():
+        where = f"{catalogue.source}: [tables.{name}]"
+        if name not in columns_by_table:
+            raise ConfigError(f"BO-E010 {where}: there is no table {name!r} in the database")
+        known = columns_by_table[name]
+        for key in COLUMN_LIST_KEYS:
+            for column in getattr(settings, key) or ():
+                if column not in known:
+                    raise ConfigError(
+                        f"BO-E011 {where}: {key} names column {column!r}, which {name} does not have"
+                    )
+        for column in list(settings.labels) + ([settings.default_sort[0]] if settings.default_sort else []):
+            if column not in known:
+                raise ConfigError(f"BO-E011 {where}: names column {column!r}, which {name} does not have")
+        if settings.group is not None and settings.group not in catalogue.groups:
+            raise ConfigError(f"BO-E012 {where}: group {settings.group!r} is not declared in [groups]")
+        for role in settings.permissions:
+            if role not in catalogue.role_names:
+                raise ConfigError(f"BO-E013 {where}.permissions: unknown role {role!r}")

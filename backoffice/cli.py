@@ -1,0 +1,102 @@
+"""``flask`` commands: init-db, demo-data, create-user, demo."""
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+from .models.panel import PanelUser
+from .schema import init_database, load_demo_data
+
+DEMO_USERS = (
+    ("admin", "administrator", "admin-demo-2026", "Administrator Demo"),
+    ("staff", "staff", "staff-demo-2026", "Staf Monitoring Demo"),
+    ("auditor", "auditor", "auditor-demo-2026", "Auditor Demo"),
+)
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_db_command, demo_data_command, create_user_command, demo_command):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create the back office's schema (and the PPOB schema on an empty database). Idempotent."""
+    for line in init_database(db.engine):
+        click.echo(line)
+
+
+@click.command("demo-data")
+@click.option(
+    "--transactions",
+    default=50_000,
+    show_default=True,
+    type=click.IntRange(1, 100_000_000),
+    help="How many transactions to generate over the last 30 days.",
+)
+@click.option("--seed", default=0.42, show_default=True, type=click.FloatRange(-1, 1))
+def demo_data_command(transactions: int, seed: float):
+    """Load realistic demo data into an empty PPOB schema."""
+    try:
+        load_demo_data(db.engine, transactions, seed)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"demo data loaded: {transactions} transactions")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="administrator, staff, auditor or a role of the file.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--full-name", default=None)
+def create_user_command(username: str, role: str, password: str, full_name: str | None):
+    """Create a panel user with ROLE (asks for the password unless --password is given)."""
+    create_user(username, role, password, full_name)
+    click.echo(f"user {username!r} created with role {role}")
+
+
+def create_user(username: str, role: str, password: str, full_name: str | None = None) -> PanelUser:
+    """Create and commit a panel user; raise ClickException on a bad role, name or password."""
+    roles = current_app.extensions["backoffice"].matrix.roles
+    if role not in roles:
+        raise click.ClickException(f"unknown role {role!r}; known roles: {', '.join(roles)}")
+    if db.session.scalar(db.select(PanelUser).filter_by(username=username)) is not None:
+        raise click.ClickException(f"a user named {username!r} already exists")
+    user = PanelUser(username=username, role=role, full_name=full_name)
+    try:
+        user.set_password(password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@click.command("demo")
+@click.option("--transactions", default=50_000, show_default=True, type=click.IntRange(1, 100_000_000))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo_command(transactions: int, host: str, port: int):
+    """Set up the demo database (schema, data, users) and serve the panel."""
+    from app import create_app  # a fresh app: it must reflect the tables created here
+
+    for line in init_database(db.engine):
+        click.echo(line)
+    if not _has_agents():
+        click.echo(f"generating {transactions} demo transactions...")
+        load_demo_data(db.engine, transactions)
+    app = create_app(
+        {"BACKOFFICE_MODE": "demo", "SQLALCHEMY_DATABASE_URI": current_app.config["SQLALCHEMY_DATABASE_URI"]}
+    )
+    with app.app_context():
+        for username, role, password, full_name in DEMO_USERS:
+            if db.session.scalar(db.select(PanelUser).filter_by(username=username)) is None:
+                create_user(username, role, password, full_name)
+    click.echo(f"\nThe back office is at http://{host}:{port}/  — log in as:")
+    for username, role, password, _ in DEMO_USERS:
+        click.echo(f"  {role:<14} user {username:<8} password {password}")
+    app.run(host=host, port=port, debug=False)
+
+
+def _has_agents() -> bool:
+    return bool(db.session.scalar(db.text("SELECT EXISTS (SELECT 1 FROM am_user)")))

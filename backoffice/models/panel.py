@@ -1,0 +1,47 @@
+"""The back office's own tables (schema ``backoffice``, created by ``sql/backoffice_schema.sql``)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class PanelUser(UserMixin, db.Model):
+    """A person who logs in to the panel, with one role of the permission matrix."""
+
+    __tablename__ = "panel_user"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    full_name: Mapped[str | None] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(40))
+    active: Mapped[bool] = mapped_column(server_default=sa.true())
+    session_version: Mapped[int] = mapped_column(server_default="1")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    def set_password(self, password: str) -> None:
+        """Hash and store ``password`` (scrypt); refuse one shorter than the minimum."""
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        # The session version is part of the id, so bumping it (logout, password change) ends
+        # every session signed before, although the session lives in a signed cookie.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active

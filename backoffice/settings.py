@@ -1,0 +1,58 @@
+"""Settings from the environment, parsed by type.
+
+Production has no default for the secret key or the database: a wrong deploy stops at boot with
+one line naming what is missing. Demo and test mode fill those in (an embedded PostgreSQL under
+``instance/`` and a random key), and say so.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODES = ("production", "demo", "test")
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def from_environment() -> dict:
+    """Read the panel's settings from ``BACKOFFICE_*`` variables, ``DATABASE_URL`` and ``SECRET_KEY``."""
+    mode = os.environ.get("BACKOFFICE_MODE", "production")
+    if mode not in MODES:
+        raise SettingsError(f"BACKOFFICE_MODE must be one of {', '.join(MODES)}, got {mode!r}")
+    return {
+        "BACKOFFICE_MODE": mode,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or None,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "BACKOFFICE_CONFIG_FILE": os.environ.get(
+            "BACKOFFICE_CONFIG_FILE", str(PROJECT_ROOT / "backoffice.toml")
+        ),
+        "BACKOFFICE_STATEMENT_TIMEOUT_MS": _int("BACKOFFICE_STATEMENT_TIMEOUT_MS", 15000),
+        "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "public"),
+    }
+
+
+def complete(config: dict) -> None:
+    """Fill in what demo and test mode may default, and refuse what production must be given."""
+    mode = config["BACKOFFICE_MODE"]
+    if not config.get("SECRET_KEY"):
+        if mode == "production":
+            raise SettingsError(
+                "SECRET_KEY is not set: refusing to start in production without one "
+                "(set BACKOFFICE_MODE=demo to try the panel)"
+            )
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    if not config.get("SQLALCHEMY_DATABASE_URI") and mode == "production":
+        raise SettingsError("DATABASE_URL is not set: point the panel at the PPOB database")

@@ -1,0 +1,156 @@
+"""The permission gate, and the base views that every panel view inherits.
+
+Flask-Admin calls ``_handle_view(name)`` before every exposed method of a view, with the method's
+name. The gate maps that name to a capability of the permission matrix and refuses anything it
+does not know, so an endpoint added later is closed until someone grants it. Flask-Admin's own
+``can_*`` flags only hide buttons; here they are answers of the same matrix, and the server never
+relies on them.
+"""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+
+from ..permissions import PermissionMatrix
+from .errors import log_database_error, plain_message
+from .forms import RoundTripForm
+
+#: Which capability each of Flask-Admin's model endpoints needs.
+MODEL_ENDPOINT_CAPABILITIES = {
+    "index_view": "list",
+    "details_view": "details",
+    "create_view": "create",
+    "edit_view": "edit",
+    "delete_view": "delete",
+    "action_view": "actions",
+    "export": "export",
+    "ajax_update": "edit",
+    "ajax_lookup": "list",
+}
+
+
+def matrix() -> PermissionMatrix:
+    """The permission matrix of the running application."""
+    return current_app.extensions["backoffice"].matrix
+
+
+class GateMixin:
+    """Enforces the permission matrix on every endpoint a view serves.
+
+    ``endpoint_capabilities`` maps each exposed method name to the capability it needs; a name
+    missing from it is refused (fail closed).
+    """
+
+    #: Exposed method name -> capability of the permission matrix.
+    endpoint_capabilities: dict[str, str] = {}
+
+    def allows(self, capability: str) -> bool:
+        """May the current user use ``capability`` on this view?"""
+        if not has_request_context() or not current_user.is_authenticated:
+            return False
+        return matrix().allows(current_user.role, capability, self.endpoint)
+
+    def is_accessible(self) -> bool:
+        return self.allows("list")
+
+    def _handle_view(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        capability = self.endpoint_capabilities.get(name)
+        if capability is None or not self.allows(capability):
+            abort(403)
+        g.read_only = not matrix().may_write(current_user.role, self.endpoint)
+        return None
+
+
+class GatedBaseView(GateMixin, BaseView):
+    """Base of hand-written (non-model) views: declare ``endpoint_capabilities``."""
+
+
+class HomeView(GateMixin, AdminIndexView):
+    """The landing page: any logged-in user may see it (Flask-Admin leaves it public)."""
+
+    endpoint_capabilities = {"index": "list"}
+
+    def allows(self, capability: str) -> bool:
+        return has_request_context() and current_user.is_authenticated
+
+
+class GatedModelView(GateMixin, ModelView):
+    """Base of every model view: the gate, safe forms, plain error messages."""
+
+    endpoint_capabilities = MODEL_ENDPOINT_CAPABILITIES
+    form_base_class = RoundTripForm
+    list_template = "backoffice/model_list.html"
+    column_display_pk = True
+    can_set_page_size = True
+    page_size = 25
+    page_size_options = (25, 50, 100)
+
+    #: False for tables the panel may only read (no primary key, SQL views).
+    table_writable: bool = True
+    #: Why the table is read-only, shown on its pages when ``table_writable`` is False.
+    readonly_reason: str | None = None
+    #: Columns never written from a form, whatever the submission contains.
+    readonly_columns: frozenset[str] = frozenset()
+    #: Primary key columns: shown on create, read-only on edit (changing a key is not an edit).
+    key_columns: frozenset[str] = frozenset()
+
+    @property
+    def can_create(self) -> bool:
+        return self.table_writable and self.allows("create")
+
+    @property
+    def can_edit(self) -> bool:
+        return self.table_writable and self.allows("edit")
+
+    @property
+    def can_delete(self) -> bool:
+        return self.table_writable and self.allows("delete")
+
+    @property
+    def can_export(self) -> bool:
+        return self.allows("export")
+
+    @property
+    def can_view_details(self) -> bool:
+        return self.allows("details")
+
+    def _refresh_cache(self) -> None:
+        # Flask-Admin builds the details columns only when can_view_details is true at start-up,
+        # outside any request; build them always and let the gate decide per request.
+        super()._refresh_cache()
+        self._details_columns = self.get_details_columns()
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if (
+            refused is None
+            and not self.table_writable
+            and name in ("create_view", "edit_view", "delete_view", "ajax_update")
+        ):
+            abort(403)
+        return refused
+
+    def is_action_allowed(self, name: str) -> bool:
+        needed = "delete" if name == "delete" else "actions"
+        return self.table_writable and self.allows(needed) and super().is_action_allowed(name)
+
+    def get_create_form(self):
+        form_class = super().get_create_form()
+        form_class.readonly_fields = self.readonly_columns
+        return form_class
+
+    def get_edit_form(self):
+        form_class = super().get_edit_form()
+        form_class.readonly_fields = self.readonly_columns | self.key_columns
+        return form_class
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, sa.exc.DBAPIError):
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+            return True
+        return super().handle_view_exception(exc)

@@ -1,0 +1,66 @@
+"""Database errors turned into plain messages for people; the detail goes to the log.
+
+A failed statement's text carries its parameters (a password among them), so neither the SQL nor
+the parameters ever reach a page.
+"""
+
+import logging
+import re
+
+import sqlalchemy as sa
+from flask_admin.babel import gettext
+from psycopg2 import errorcodes
+
+log = logging.getLogger(__name__)
+
+_KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=")
+
+
+def plain_message(exc: sa.exc.DBAPIError) -> str:
+    """A sentence for the user that names the field, never the statement or its values."""
+    code = getattr(exc.orig, "pgcode", None)
+    diag = getattr(exc.orig, "diag", None)
+    column = getattr(diag, "column_name", None)
+    key = _KEY_DETAIL.search(getattr(diag, "message_detail", None) or "")
+    fields = key.group(1) if key else column
+    if code == errorcodes.UNIQUE_VIOLATION:
+        return gettext("Another record already has this %(field)s.", field=fields or "key")
+    if code == errorcodes.FOREIGN_KEY_VIOLATION:
+        return gettext(
+            "%(field)s refers to a record that does not exist, or the record is still used elsewhere.",
+            field=fields or "A field",
+        )
+    if code == errorcodes.NOT_NULL_VIOLATION:
+        return gettext("%(field)s is required.", field=column or "A field")
+    if code == errorcodes.STRING_DATA_RIGHT_TRUNCATION:
+        return gettext("A value is longer than its column allows.")
+    if code == errorcodes.NUMERIC_VALUE_OUT_OF_RANGE:
+        return gettext("A number is too large for its column.")
+    if code == errorcodes.CHECK_VIOLATION:
+        return gettext("A value is not allowed by the database's rules.")
+    if code == errorcodes.QUERY_CANCELED:
+        return gettext("The query took too long and was stopped. Narrow the filter and try again.")
+    if code == errorcodes.READ_ONLY_SQL_TRANSACTION:
+        return gettext("You are not allowed to change data here.")
+    if code in (
+        errorcodes.INVALID_TEXT_REPRESENTATION,
+        errorcodes.INVALID_DATETIME_FORMAT,
+        errorcodes.DATETIME_FIELD_OVERFLOW,
+    ):
+        return gettext("A value is not in a valid format.")
+    if isinstance(exc, sa.exc.OperationalError):
+        return gettext("The database is not available right now. Try again in a moment.")
+    return gettext("The database refused the change.")
+
+
+def log_database_error(where: str, exc: sa.exc.DBAPIError) -> None:
+    """Log what failed with the database's own message, without the statement's parameters."""
+    diag = getattr(exc.orig, "diag", None)
+    log.warning(
+        "database error in %s: %s %s (detail: %s, constraint: %s)",
+        where,
+        getattr(exc.orig, "pgcode", None),
+        getattr(diag, "message_primary", None) or exc.orig,
+        getattr(diag, "message_detail", None),
+        getattr(diag, "constraint_name", None),
+    )

@@ -1,0 +1,45 @@
+"""The form base of every generated view: CSRF-protected, and writing back only what changed.
+
+Flask-Admin's forms write every field on save, so a save without changes still changes data
+(timestamps lose microseconds, NULL becomes False or '', server defaults are overwritten). Here a
+field is written only when the user changed it: its submitted text differs from how the original
+value was rendered. On create, an untouched field is not written, so the database's own default
+(``now()``, ``'-'``, ``0``) applies.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field
+
+
+def _render(field: Field, value) -> str:
+    """The text ``field`` shows for ``value`` (what the user saw in the form)."""
+    saved = field.data, field.raw_data
+    field.data, field.raw_data = value, None
+    try:
+        return field._value()
+    finally:
+        field.data, field.raw_data = saved
+
+
+def is_untouched(field: Field) -> bool:
+    """True when the submitted value of ``field`` is the value the form was opened with."""
+    if field.data == field.object_data:
+        return True
+    if isinstance(field, BooleanField):
+        # An unchecked box submits nothing: it keeps a NULL as NULL.
+        return field.data == bool(field.object_data)
+    submitted = field.raw_data[0] if field.raw_data else ""
+    return submitted == _render(field, field.object_data)
+
+
+class RoundTripForm(FlaskForm):
+    """Base form of the generated views (set as ``form_base_class``)."""
+
+    #: Fields never written from a submission, whatever it contains (set per form class by the view).
+    readonly_fields: frozenset[str] = frozenset()
+
+    def populate_obj(self, obj) -> None:
+        for name, field in self._fields.items():
+            if name in self.readonly_fields or is_untouched(field):
+                continue
+            field.populate_obj(obj, name)

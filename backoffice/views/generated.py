@@ -1,0 +1,128 @@
+"""One admin view per reflected table, with no per-table code.
+
+Defaults come from the schema (keys, types, sizes, indexes, names); the declarative file
+overrides them. The choices that keep the views safe on a reflected database are made here, once:
+keys and foreign keys listed explicitly (Flask-Admin hides them otherwise), a stable default
+order ending in the key, secrets left out everywhere, server defaults left to the server.
+"""
+
+import sqlalchemy as sa
+from flask_admin.babel import gettext
+from wtforms import validators
+
+from ..catalogue import Catalogue, TableSettings
+from ..masking import is_secret
+from ..models.reflection import ReflectedTable
+from .base import GatedModelView
+
+#: Above this many rows (planner's estimate) a list page does not count the table.
+LARGE_TABLE_ROWS = 100_000
+#: How many columns a list shows when the file does not say.
+DEFAULT_LIST_WIDTH = 10
+#: Names that usually identify a row to a person: searched by default.
+SEARCH_HINTS = ("name", "nama", "noref", "custno", "email", "phone", "title", "url")
+
+
+class GeneratedModelView(GatedModelView):
+    """Base of the views built by :func:`build_view` (a class per table)."""
+
+
+def build_view(
+    reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue, category: str | None
+) -> GeneratedModelView:
+    """Build the admin view of one table."""
+    attrs = view_attributes(reflected, settings, catalogue)
+    view_class = type(f"{reflected.model.__name__}View", (GeneratedModelView,), attrs)
+    from ..extensions import db
+
+    return view_class(
+        reflected.model, db, name=settings.label or reflected.name, category=category, endpoint=reflected.name
+    )
+
+
+def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue) -> dict:
+    """The class attributes of a table's view, from the schema and the file."""
+    visible = [
+        c for c in reflected.columns if not is_secret(c, settings.secret) and c.name not in settings.hidden
+    ]
+    attr = reflected.attributes
+    keys = [c for c in reflected.columns if c.primary_key]
+    large = reflected.estimated_rows > LARGE_TABLE_ROWS
+    list_columns = _names(settings.list_columns) or [c.name for c in visible[:DEFAULT_LIST_WIDTH]]
+    editable = [c for c in visible if not _generated_key(c)]
+    return {
+        "__doc__": f"Admin view of {reflected.table.fullname}.",
+        "table_writable": not reflected.pseudo_key,
+        "readonly_reason": gettext(
+            "This table has no primary key, so its rows cannot be told "
+            "apart safely: it can be browsed and exported, not edited."
+        )
+        if reflected.pseudo_key
+        else None,
+        "column_list": [attr[n] for n in list_columns],
+        "column_details_list": [attr[c.name] for c in visible],
+        "column_export_list": [attr[c.name] for c in visible],
+        "form_columns": [attr[c.name] for c in editable],
+        "form_args": {
+            attr[c.name]: {"validators": [validators.Optional()]}
+            for c in editable
+            if c.server_default is not None
+        },
+        "column_searchable_list": [attr[n] for n in _names(settings.search) or _default_search(visible)],
+        "column_filters": [attr[n] for n in _names(settings.filters) or _default_filters(visible)],
+        "column_sortable_list": [attr[n] for n in _names(settings.sortable) or list_columns],
+        "column_default_sort": _default_sort(reflected, settings, visible),
+        "column_labels": {
+            attr[name]: label
+            for name, label in (catalogue.column_labels | settings.labels).items()
+            if name in attr
+        },
+        "readonly_columns": frozenset(attr[n] for n in settings.readonly),
+        "key_columns": frozenset(attr[c.name] for c in keys),
+        "simple_list_pager": large,
+        "page_size": settings.page_size or 25,
+    }
+
+
+def _names(columns: tuple[str, ...] | None) -> list[str]:
+    return list(columns or ())
+
+
+def _generated_key(column: sa.Column) -> bool:
+    """A serial/identity key: the database fills it, so it stays out of forms."""
+    default = str(column.server_default.arg) if column.server_default is not None else ""
+    return column.primary_key and (column.identity is not None or "nextval(" in default)
+
+
+def _default_search(columns: list[sa.Column]) -> list[str]:
+    """Short text columns that identify a row: the key and name-like columns."""
+    return [
+        c.name
+        for c in columns
+        if isinstance(c.type, sa.String)
+        and not isinstance(c.type, sa.Text)
+        and (c.primary_key or any(h in c.name for h in SEARCH_HINTS))
+    ][:4]
+
+
+def _default_filters(columns: list[sa.Column]) -> list[str]:
+    """Dates, times, flags and codes: what operators narrow a list by."""
+    chosen = [c.name for c in columns if isinstance(c.type, sa.Date | sa.DateTime)]
+    chosen += [
+        c.name
+        for c in columns
+        if isinstance(c.type, sa.Boolean) or (isinstance(c.type, sa.String) and (c.type.length or 99) <= 10)
+    ]
+    return chosen[:8]
+
+
+def _default_sort(reflected: ReflectedTable, settings: TableSettings, visible: list[sa.Column]):
+    """Newest first by the table's indexed time column (or key), ending in the key for stable pages."""
+    keys = [c.name for c in reflected.columns if c.primary_key] or [reflected.table.c.ctid.name]
+    attr = reflected.attributes
+    if settings.default_sort:
+        column, descending = settings.default_sort
+        return [(attr[column], descending)] + [(attr[k], descending) for k in keys if k != column]
+    indexed = {cols[0].name for cols in (list(i.columns) for i in reflected.table.indexes) if cols}
+    times = [c.name for c in visible if isinstance(c.type, sa.DateTime) and c.name in indexed]
+    return [(attr[n], True) for n in times[:1] + keys]

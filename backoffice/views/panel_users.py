@@ -1,0 +1,51 @@
+"""Administration of the panel's own users (schema ``backoffice``)."""
+
+from flask import current_app
+from flask_admin.babel import gettext
+from wtforms import PasswordField, SelectField, validators
+
+from ..extensions import db
+from ..models.panel import MIN_PASSWORD_LENGTH, PanelUser
+from .base import GatedModelView
+
+
+class PanelUserView(GatedModelView):
+    """Panel users and their roles; the password is set through a hashed field, never shown."""
+
+    column_list = ("username", "full_name", "role", "active", "last_login_at", "created_at")
+    column_details_list = column_list
+    column_export_list = column_list
+    column_searchable_list = ("username", "full_name")
+    column_filters = ("role", "active")
+    column_default_sort = ("username", False)
+    form_columns = ("username", "full_name", "role", "active", "new_password")
+    form_extra_fields = {
+        "new_password": PasswordField(
+            "New password",
+            validators=[validators.Optional(), validators.Length(min=MIN_PASSWORD_LENGTH)],
+            description=gettext("Leave empty to keep the current password."),
+        )
+    }
+    form_overrides = {"role": SelectField}
+    readonly_columns = frozenset({"new_password"})  # hashed in on_model_change, never stored as given
+
+    def __init__(self, **kwargs):
+        super().__init__(PanelUser, db, name="Panel users", endpoint="panel_users", **kwargs)
+
+    def create_form(self, obj=None):
+        return self._with_roles(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._with_roles(super().edit_form(obj))
+
+    def _with_roles(self, form):
+        roles = current_app.extensions["backoffice"].matrix.roles
+        form.role.choices = [(role, role) for role in roles]
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        if form.new_password.data:
+            model.set_password(form.new_password.data)
+            model.session_version = (model.session_version or 1) + 1
+        elif is_created:
+            raise validators.ValidationError(gettext("A new user needs a password."))
