@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .extensions import db
 from .models.panel import PanelUser
@@ -20,6 +21,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the back office's schema (and the PPOB schema on an empty database). Idempotent."""
     for line in init_database(db.engine):
@@ -27,6 +29,7 @@ def init_db_command():
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option(
     "--transactions",
     default=50_000,
@@ -45,6 +48,7 @@ def demo_data_command(transactions: int, seed: float):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, help="administrator, staff, auditor or a role of the file.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -73,6 +77,7 @@ def create_user(username: str, role: str, password: str, full_name: str | None =
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--transactions", default=50_000, show_default=True, type=click.IntRange(1, 100_000_000))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -54,7 +54,10 @@ def ensure_database(admin_url: str, name: str, template: str | None = None) -> N
 
 def run_sql_file(conn: sa.Connection, name: str) -> None:
     """Execute one of the project's SQL files in ``sql/`` on ``conn``."""
-    conn.exec_driver_sql((SQL_DIR / name).read_text(encoding="utf-8"))
+    # Straight to the driver without parameters: the files use % as the modulo operator, which
+    # psycopg2 would read as a placeholder if any parameters (even none) were passed.
+    with conn.connection.cursor() as cursor:
+        cursor.execute((SQL_DIR / name).read_text(encoding="utf-8"))
 
 
 @sa.event.listens_for(db.session, "after_begin")

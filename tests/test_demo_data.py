@@ -1,0 +1,58 @@
+"""The demo data's money adds up, as the generator promises."""
+
+import sqlalchemy as sa
+
+
+def test_agent_balances_are_topups_minus_sales(sql):
+    wrong = sql.scalar(
+        sa.text("""
+        SELECT count(*) FROM am_balance b
+         WHERE b.curr_bal <> (SELECT coalesce(sum(amount), 0) FROM am_update_balance u
+                               WHERE u.agent_id = b.agent_id)
+             - (SELECT coalesce(sum(hargajual), 0) FROM (
+                    SELECT fromagent, hargajual, responsecode FROM tempmsg
+                    UNION ALL SELECT fromagent, hargajual, responsecode FROM tempmsg_backup) t
+                 WHERE t.fromagent = b.agent_id AND t.responsecode IN ('00', '68'))""")
+    )
+    assert wrong == 0
+    assert sql.scalar(sa.text("SELECT min(curr_bal) FROM am_balance")) > 0
+
+
+def test_biller_balances_differ_from_the_books_only_by_the_planted_transactions(sql):
+    differences = dict(
+        sql.execute(
+            sa.text("""
+        SELECT b.billercode, b.curr_bal - (
+               (SELECT sum(amount) FROM biller_update_balance u WHERE u.billercode = b.billercode)
+             - (SELECT coalesce(sum(hargabeli), 0) FROM (
+                    SELECT billercode, hargabeli, responsecode FROM tempmsg
+                    UNION ALL SELECT billercode, hargabeli, responsecode FROM tempmsg_backup) t
+                 WHERE t.billercode = b.billercode AND t.responsecode = '00'))
+          FROM balance_us b""")
+        ).all()
+    )
+    planted = dict(
+        sql.execute(
+            sa.text("""
+        SELECT billercode, sum(hargabeli) FROM tempmsg_backup
+         WHERE responsecode = '00' AND respbiller = '-' GROUP BY billercode""")
+        ).all()
+    )
+    assert set(planted) == {"BMS", "IAK"}
+    assert {code: diff for code, diff in differences.items() if diff} == planted
+
+
+def test_points_add_up(sql):
+    assert (
+        sql.scalar(
+            sa.text("""SELECT count(*) FROM am_balance b WHERE poin_bal <>
+        (SELECT coalesce(sum(poin), 0) FROM am_update_poin p WHERE p.agent_id = b.agent_id)""")
+        )
+        == 0
+    )
+
+
+def test_agents_look_like_the_source(sql):
+    agent_id, name = sql.execute(sa.text("SELECT agent_id, agent_name FROM am_user LIMIT 1")).one()
+    assert agent_id.startswith("08") and agent_id.isdigit() and len(agent_id) == 12
+    assert name
