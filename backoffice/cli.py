@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from .extensions import db
 from .models.panel import PanelUser
@@ -100,7 +101,8 @@ def demo_command(transactions: int, host: str, port: int):
     click.echo(f"\nThe back office is at http://{host}:{port}/  — log in as:")
     for username, role, password, _ in DEMO_USERS:
         click.echo(f"  {role:<14} user {username:<8} password {password}")
-    app.run(host=host, port=port, debug=False)
+    # Flask refuses app.run() inside a flask command; serve the new app with Werkzeug directly.
+    run_simple(host, port, app, threaded=True)
 
 
 def _has_agents() -> bool:
