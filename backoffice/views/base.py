@@ -9,10 +9,12 @@ relies on them.
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
-from flask_admin import AdminIndexView, BaseView
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
+from ..exports import FORMATS, TooManyRows, export_response
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
 from .forms import RoundTripForm
@@ -87,6 +89,7 @@ class GatedModelView(GateMixin, ModelView):
     column_display_pk = True
     can_set_page_size = True
     page_size = 25
+    export_types = list(FORMATS)
     page_size_options = (25, 50, 100)
 
     #: False for tables the panel may only read (no primary key, SQL views).
@@ -154,3 +157,39 @@ class GatedModelView(GateMixin, ModelView):
             flash(plain_message(exc), "error")
             return True
         return super().handle_view_exception(exc)
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type: str):
+        """Download the filtered, searched, sorted list through the shared export pipeline."""
+        if export_type not in self.export_types:
+            abort(404)
+        args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(args.sort)
+        _, query = self.get_list(
+            0,
+            sort[0] if sort else None,
+            args.sort_desc,
+            args.search,
+            args.filters,
+            execute=False,
+            page_size=0,
+        )
+        columns = [getattr(self.model, name) for name, _ in self._export_columns]
+        statement = query.with_entities(*columns).statement
+        try:
+            return export_response(
+                export_type, self.endpoint, [label for _, label in self._export_columns], statement
+            )
+        except TooManyRows as exc:
+            flash(
+                gettext(
+                    "More than %(limit)s rows: %(format)s cannot hold them. Narrow the filter, "
+                    "or download CSV, which has no limit.",
+                    limit=exc.limit,
+                    format=export_type.upper(),
+                ),
+                "error",
+            )
+        except sa.exc.DBAPIError as exc:
+            self.handle_view_exception(exc)
+        return redirect(self.get_url(".index_view", **request.args))
