@@ -12,6 +12,7 @@ from backoffice.database import normalise_url, start_embedded
 from backoffice.extensions import csrf, db
 from backoffice.models.reflection import reflect_tables
 from backoffice.schema import application_tables
+from backoffice.security import init_security
 from backoffice.views import init_admin
 
 log = logging.getLogger("backoffice")
@@ -21,7 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the panel: settings, database, login, the admin views, commands, error pages."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.from_environment())
-    app.config.update(SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
+    app.config.update(WTF_CSRF_TIME_LIMIT=None)  # the token lives as long as the session
     if overrides:
         app.config.update(overrides)
     settings.complete(app.config)
@@ -32,7 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         init_admin(app, *load_catalogue(app))
     register_commands(app)
     register_error_handlers(app)
-    register_security_headers(app)
+    init_security(app)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
     return app
 
@@ -72,12 +73,3 @@ def register_error_handlers(app: Flask) -> None:
                 code,
             ),
         )
-
-
-def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response

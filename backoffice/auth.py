@@ -1,18 +1,34 @@
-"""Login and logout of panel users (Flask-Login, signed-cookie sessions)."""
+"""Login, logout and password change of panel users (Flask-Login, signed-cookie sessions).
 
-from datetime import UTC, datetime
+Repeated failures slow down and then lock logins, per account name and per source address,
+counted from the audit trail (so every worker and host sees the same count). The answer never
+tells whether an account exists: unknown names get the same message, the same delay, the same lock
+and the same password-hashing work.
+"""
+
+import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_admin.babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField, validators
 
+from .audit import record
 from .extensions import db, login_manager
-from .models.panel import PanelUser
+from .models.panel import MIN_PASSWORD_LENGTH, AuditRecord, PanelUser
 
 bp = Blueprint("auth", __name__)
+
+#: Failures from one address may be this many times the per-account limit (shared offices, NAT).
+ADDRESS_FACTOR = 4
+#: From this many failures on, each further attempt waits (0.5 s, 1 s, 2 s... at most 4 s).
+SLOW_AFTER = 3
+_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
 
 class LoginForm(FlaskForm):
@@ -20,8 +36,20 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[validators.InputRequired(), validators.Length(max=200)])
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[validators.InputRequired()])
+    new = PasswordField(
+        "New password",
+        validators=[validators.InputRequired(), validators.Length(min=MIN_PASSWORD_LENGTH, max=200)],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[validators.EqualTo("new", message="The passwords do not match.")],
+    )
+
+
 def init_auth(app: Flask) -> None:
-    """Wire Flask-Login and the login/logout routes into ``app``."""
+    """Wire Flask-Login and the login, logout and password routes into ``app``."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -35,7 +63,7 @@ def load_user(user_id: str) -> PanelUser | None:
     if not id_part.isdigit() or not version.isdigit():
         return None
     user = db.session.get(PanelUser, int(id_part))
-    if user is None or user.session_version != int(version):
+    if user is None or not user.active or user.session_version != int(version):
         return None
     return user
 
@@ -45,16 +73,36 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = db.session.scalar(db.select(PanelUser).filter_by(username=form.username.data))
-        if user is not None and user.active and user.check_password(form.password.data):
-            session.clear()  # a fresh session on login: nothing from before survives
-            login_user(user)
-            user.last_login_at = datetime.now(UTC)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-        flash(gettext("Invalid username or password."), "error")
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 401
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+    username = form.username.data
+    failures = _recent_failures(username, request.remote_addr)
+    limit = current_app.config["BACKOFFICE_LOGIN_MAX_FAILURES"]
+    if failures >= limit:
+        flash(
+            gettext(
+                "Too many failed attempts. Try again in %(minutes)s minutes.",
+                minutes=current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"],
+            ),
+            "error",
+        )
+        return render_template("auth/login.html", form=form), 429
+    if failures >= SLOW_AFTER:
+        time.sleep(min(0.5 * 2 ** (failures - SLOW_AFTER), 4.0))
+    user = db.session.scalar(db.select(PanelUser).filter_by(username=username))
+    if _password_matches(user, form.password.data):
+        session.clear()  # a fresh session on login: nothing from before survives
+        login_user(user)
+        user.last_login_at = datetime.now(UTC)
+        record("login")
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    record("login_failed", actor=username)
+    if failures + 1 >= limit:
+        record("login_locked", actor=username)
+    db.session.commit()
+    flash(gettext("Invalid username or password."), "error")
+    return render_template("auth/login.html", form=form), 401
 
 
 @bp.route("/logout", methods=("POST",))
@@ -62,11 +110,59 @@ def login():
 def logout():
     # Bumping the version voids every copy of this user's signed session cookie.
     current_user.session_version += 1
+    record("logout")
     db.session.commit()
     logout_user()
     session.clear()
     flash(gettext("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=("GET", "POST"))
+@login_required
+def change_password():
+    """A user changes their own password; their other sessions end, this one goes on."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(gettext("The current password is not correct."))
+        else:
+            user = current_user._get_current_object()
+            user.set_password(form.new.data)
+            user.session_version += 1
+            record("password_changed", table_name="backoffice.panel_user", record_key=str(user.id))
+            db.session.commit()
+            login_user(user)
+            flash(gettext("Your password has been changed."), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+def _password_matches(user: PanelUser | None, password: str) -> bool:
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)  # the same work, so timing tells nothing
+        return False
+    return user.check_password(password)
+
+
+def _recent_failures(username: str, address: str | None) -> int:
+    """Failed logins within the lock window: for this account name, or (scaled) from this address."""
+    since = datetime.now(UTC) - timedelta(minutes=current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"])
+    last_success = (
+        sa.select(sa.func.max(AuditRecord.occurred_at))
+        .where(AuditRecord.action == "login", AuditRecord.actor == username)
+        .scalar_subquery()
+    )
+    failed = sa.select(sa.func.count()).where(
+        AuditRecord.action == "login_failed", AuditRecord.occurred_at >= since
+    )
+    by_name = db.session.scalar(
+        failed.where(
+            AuditRecord.actor == username, AuditRecord.occurred_at > sa.func.coalesce(last_success, since)
+        )
+    )
+    by_address = db.session.scalar(failed.where(AuditRecord.source_ip == address))
+    return max(by_name, by_address // ADDRESS_FACTOR)
 
 
 def _safe_next(target: str | None) -> str:

@@ -52,6 +52,8 @@ class TableSettings:
     default_sort: tuple[str, bool] | None = None
     permissions: dict[str, frozenset[str]] = field(default_factory=dict)
     page_size: int | None = None
+    #: column -> roles that see it masked (``0812****5678``) in lists, details and exports.
+    mask: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def _table(source: str, name: str, entry: dict) -> TableSettings:
         labels=dict(entry.get("labels", {})),
         permissions=_grants(f"{where}.permissions", entry.get("permissions", {})),
         page_size=entry.get("page_size"),
+        mask={column: frozenset(roles) for column, roles in entry.get("mask", {}).items()},
         **values,
     )
 
@@ -151,7 +154,8 @@ def check(catalogue: Catalogue, columns_by_table: dict[str, set[str]]) -> None:
                     raise ConfigError(
                         f"BO-E011 {where}: {key} names column {column!r}, which {name} does not have"
                     )
-        for column in list(settings.labels) + ([settings.default_sort[0]] if settings.default_sort else []):
+        named = list(settings.labels) + list(settings.mask)
+        for column in named + ([settings.default_sort[0]] if settings.default_sort else []):
             if column not in known:
                 raise ConfigError(f"BO-E011 {where}: names column {column!r}, which {name} does not have")
         if settings.group is not None and settings.group not in catalogue.groups:
@@ -159,3 +163,7 @@ def check(catalogue: Catalogue, columns_by_table: dict[str, set[str]]) -> None:
         for role in settings.permissions:
             if role not in catalogue.role_names:
                 raise ConfigError(f"BO-E013 {where}.permissions: unknown role {role!r}")
+        for column, roles in settings.mask.items():
+            unknown = sorted(roles - set(catalogue.role_names))
+            if unknown:
+                raise ConfigError(f"BO-E013 {where}.mask: unknown role {unknown[0]!r} for column {column!r}")

@@ -8,7 +8,7 @@ neutralises text that a spreadsheet would run as a formula.
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -53,8 +53,12 @@ def cell(value):
     return neutralise(value if isinstance(value, str) else str(value))
 
 
-def export_response(fmt: str, stem: str, headers: Sequence[str], statement: sa.Select) -> Response:
+def export_response(
+    fmt: str, stem: str, headers: Sequence[str], statement: sa.Select, maskers: Sequence[Callable | None] = ()
+) -> Response:
     """The download of ``statement``'s rows as ``fmt``, named ``{stem}_{today}.{fmt}``.
+
+    ``maskers`` holds, per column, the function that masks it for the current user, or None.
 
     Raises :class:`TooManyRows` before sending anything when a non-streaming format would exceed
     ``BACKOFFICE_EXPORT_MAX_ROWS``.
@@ -62,14 +66,23 @@ def export_response(fmt: str, stem: str, headers: Sequence[str], statement: sa.S
     filename = f"{stem}_{datetime.now(JAKARTA):%Y-%m-%d}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
-        body = stream_with_context(_csv_lines(headers, _stream(statement)))
+        body = stream_with_context(_csv_lines(headers, _rows(statement, maskers)))
         return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
     limit = int(current_app.config.get("BACKOFFICE_EXPORT_MAX_ROWS", 50_000))
-    rows = list(_stream(statement.limit(limit + 1)))
+    rows = list(_rows(statement.limit(limit + 1), maskers))
     if len(rows) > limit:
         raise TooManyRows(limit)
     dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
     return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
+
+
+def _rows(statement: sa.Select, maskers: Sequence[Callable | None]) -> Iterator[tuple]:
+    if not any(maskers):
+        return _stream(statement)
+    return (
+        tuple(mask(v) if mask else v for mask, v in zip(maskers, row, strict=True))
+        for row in _stream(statement)
+    )
 
 
 def _stream(statement: sa.Select) -> Iterator[tuple]:

@@ -27,6 +27,17 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
 def from_environment() -> dict:
     """Read the panel's settings from ``BACKOFFICE_*`` variables, ``DATABASE_URL`` and ``SECRET_KEY``."""
     mode = os.environ.get("BACKOFFICE_MODE", "production")
@@ -41,6 +52,12 @@ def from_environment() -> dict:
         ),
         "BACKOFFICE_STATEMENT_TIMEOUT_MS": _int("BACKOFFICE_STATEMENT_TIMEOUT_MS", 15000),
         "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "public"),
+        "BACKOFFICE_IDLE_MINUTES": _int("BACKOFFICE_IDLE_MINUTES", 30),
+        # Secure cookies need HTTPS: on by default in production, off for the local demo and tests.
+        "BACKOFFICE_SECURE_COOKIES": _bool("BACKOFFICE_SECURE_COOKIES", mode == "production"),
+        "BACKOFFICE_LOGIN_MAX_FAILURES": _int("BACKOFFICE_LOGIN_MAX_FAILURES", 5),
+        "BACKOFFICE_LOGIN_LOCK_MINUTES": _int("BACKOFFICE_LOGIN_LOCK_MINUTES", 15),
+        "BACKOFFICE_EXPORT_MAX_ROWS": _int("BACKOFFICE_EXPORT_MAX_ROWS", 50_000),
     }
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,3 +46,24 @@ class PanelUser(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class AuditRecord(db.Model):
+    """One thing done through the panel: who, when, from where, on what, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    actor: Mapped[str | None] = mapped_column(sa.String(60))
+    actor_role: Mapped[str | None] = mapped_column(sa.String(40))
+    source_ip: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    view: Mapped[str | None] = mapped_column(sa.String(80))
+    table_name: Mapped[str | None] = mapped_column(sa.String(80))
+    record_key: Mapped[str | None] = mapped_column(sa.String(200))
+    before: Mapped[dict | None] = mapped_column(JSONB)
+    after: Mapped[dict | None] = mapped_column(JSONB)
+    detail: Mapped[dict | None] = mapped_column(JSONB)

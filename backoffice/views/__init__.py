@@ -9,6 +9,7 @@ from flask_admin.theme import Bootstrap4Theme
 from ..catalogue import Catalogue
 from ..models.reflection import ReflectedTable
 from ..permissions import PermissionMatrix
+from ..security import csp_nonce
 from .base import HomeView
 from .generated import build_view
 from .panel_users import PanelUserView
@@ -36,6 +37,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         app,
         name=catalogue.title,
         theme=Bootstrap4Theme(swatch="default", fluid=True),
+        csp_nonce_generator=csp_nonce,
         index_view=HomeView(name="Dashboard", url="/admin"),
     )
     groups = {**catalogue.groups, OTHER_GROUP: catalogue.groups.get(OTHER_GROUP, "Other")}

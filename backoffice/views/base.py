@@ -15,6 +15,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
 from ..exports import FORMATS, TooManyRows, export_response
+from ..masking import mask_value
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
 from .forms import RoundTripForm
@@ -80,6 +81,12 @@ class HomeView(GateMixin, AdminIndexView):
         return has_request_context() and current_user.is_authenticated
 
 
+def masked_formatter(view: "GatedModelView", context, model, name: str):
+    """Column formatter of masked columns: the value, masked for the roles the file names."""
+    value = getattr(model, name)
+    return mask_value(value) if view.masks(name) else value
+
+
 class GatedModelView(GateMixin, ModelView):
     """Base of every model view: the gate, safe forms, plain error messages."""
 
@@ -100,6 +107,13 @@ class GatedModelView(GateMixin, ModelView):
     readonly_columns: frozenset[str] = frozenset()
     #: Primary key columns: shown on create, read-only on edit (changing a key is not an edit).
     key_columns: frozenset[str] = frozenset()
+    #: Column -> roles that see it masked in lists, details and exports.
+    masked_columns: dict[str, frozenset[str]] = {}
+
+    def masks(self, column: str) -> bool:
+        """Does the current user see ``column`` masked?"""
+        roles = self.masked_columns.get(column)
+        return bool(roles) and current_user.is_authenticated and current_user.role in roles
 
     @property
     def can_create(self) -> bool:
@@ -177,9 +191,9 @@ class GatedModelView(GateMixin, ModelView):
         columns = [getattr(self.model, name) for name, _ in self._export_columns]
         statement = query.with_entities(*columns).statement
         try:
-            return export_response(
-                export_type, self.endpoint, [label for _, label in self._export_columns], statement
-            )
+            maskers = [mask_value if self.masks(name) else None for name, _ in self._export_columns]
+            headers = [label for _, label in self._export_columns]
+            return export_response(export_type, self.endpoint, headers, statement, maskers)
         except TooManyRows as exc:
             flash(
                 gettext(

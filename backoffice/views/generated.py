@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask_admin.babel import gettext
 from wtforms import validators
 
-from ..catalogue import Catalogue, TableSettings
+from ..catalogue import Catalogue, ConfigError, TableSettings
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
-from .base import GatedModelView
+from .base import GatedModelView, masked_formatter
 
 #: Above this many rows (planner's estimate) a list page does not count the table.
 LARGE_TABLE_ROWS = 100_000
@@ -42,6 +42,7 @@ def build_view(
 
 def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue) -> dict:
     """The class attributes of a table's view, from the schema and the file."""
+    _refuse_secrets(reflected, settings)
     visible = [
         c for c in reflected.columns if not is_secret(c, settings.secret) and c.name not in settings.hidden
     ]
@@ -79,9 +80,23 @@ def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogu
         },
         "readonly_columns": frozenset(attr[n] for n in settings.readonly),
         "key_columns": frozenset(attr[c.name] for c in keys),
+        "masked_columns": {attr[name]: roles for name, roles in settings.mask.items()},
+        "column_formatters": {attr[name]: masked_formatter for name in settings.mask},
         "simple_list_pager": large,
         "page_size": settings.page_size or 25,
     }
+
+
+def _refuse_secrets(reflected: ReflectedTable, settings: TableSettings) -> None:
+    """A secret column named in a list, search, filter, sort or mask entry stops start-up."""
+    secrets = {c.name for c in reflected.columns if is_secret(c, settings.secret)}
+    for key in ("list_columns", "search", "filters", "sortable", "mask"):
+        named = sorted(secrets.intersection(getattr(settings, key) or ()))
+        if named:
+            raise ConfigError(
+                f"BO-E014 [tables.{reflected.name}]: {key} names secret column {named[0]!r}, "
+                "which is never shown, searched, filtered, sorted on or exported"
+            )
 
 
 def _names(columns: tuple[str, ...] | None) -> list[str]:

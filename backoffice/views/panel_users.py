@@ -1,5 +1,6 @@
 """Administration of the panel's own users (schema ``backoffice``)."""
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_admin.babel import gettext
 from wtforms import PasswordField, SelectField, validators
@@ -44,8 +45,26 @@ class PanelUserView(GatedModelView):
         return form
 
     def on_model_change(self, form, model, is_created):
+        self._keep_an_administrator(model, remains=model.role == "administrator" and model.active)
         if form.new_password.data:
             model.set_password(form.new_password.data)
             model.session_version = (model.session_version or 1) + 1
         elif is_created:
             raise validators.ValidationError(gettext("A new user needs a password."))
+
+    def on_model_delete(self, model):
+        self._keep_an_administrator(model, remains=False)
+
+    def _keep_an_administrator(self, model: PanelUser, remains: bool) -> None:
+        """Refuse a change after which no active administrator would be left."""
+        if remains:
+            return
+        others = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                PanelUser.role == "administrator", PanelUser.active, PanelUser.id != model.id
+            )
+        )
+        if others == 0:
+            raise validators.ValidationError(
+                gettext("The last active administrator cannot be removed, demoted or deactivated.")
+            )
