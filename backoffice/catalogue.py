@@ -26,6 +26,7 @@ TABLE_KEYS = {
     "default_sort",
     "permissions",
     "page_size",
+    "mask",
 }
 COLUMN_LIST_KEYS = ("list_columns", "search", "filters", "sortable", "readonly", "hidden", "secret")
 

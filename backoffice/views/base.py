@@ -33,6 +33,9 @@ MODEL_ENDPOINT_CAPABILITIES = {
     "ajax_lookup": "list",
 }
 
+#: The endpoints that change data: refused on read-only tables whatever the role.
+WRITE_ENDPOINTS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
+
 
 def matrix() -> PermissionMatrix:
     """The permission matrix of the running application."""
@@ -143,11 +146,7 @@ class GatedModelView(GateMixin, ModelView):
 
     def _handle_view(self, name, **kwargs):
         refused = super()._handle_view(name, **kwargs)
-        if (
-            refused is None
-            and not self.table_writable
-            and name in ("create_view", "edit_view", "delete_view", "ajax_update")
-        ):
+        if refused is None and not self.table_writable and name in WRITE_ENDPOINTS:
             abort(403)
         return refused
 
