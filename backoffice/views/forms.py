@@ -13,6 +13,8 @@ from wtforms import BooleanField, Field
 
 def _render(field: Field, value) -> str:
     """The text ``field`` shows for ``value`` (what the user saw in the form)."""
+    if not hasattr(field, "_value"):  # a select shows options: its value is the option's text
+        return "" if value is None else str(value)
     saved = field.data, field.raw_data
     field.data, field.raw_data = value, None
     try:
