@@ -20,7 +20,7 @@ log = logging.getLogger("backoffice")
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the panel: settings, database, login, the admin views, commands, error pages."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder="backoffice/static")
     app.config.from_mapping(settings.from_environment())
     app.config.update(WTF_CSRF_TIME_LIMIT=None)  # the token lives as long as the session
     if overrides:

@@ -122,3 +122,17 @@ def test_every_request_runs_under_a_statement_timeout(app):
         with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
             db.session.execute(sa.text("SELECT pg_sleep(2)"))
         db.session.rollback()
+
+
+def test_a_list_that_times_out_renders_with_a_plain_message(app, login_as, database_url):
+    client = login_as("staff")
+    app.config["BACKOFFICE_STATEMENT_TIMEOUT_MS"] = 300
+    locker = sa.create_engine(database_url)
+    with locker.connect() as conn, conn.begin():
+        conn.exec_driver_sql("LOCK TABLE trancode IN ACCESS EXCLUSIVE MODE")
+        response = client.get("/admin/trancode/")
+    locker.dispose()
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The query took too long and was stopped. Narrow the filter and try again." in html
+    assert client.get("/admin/trancode/").status_code == 200  # the session recovered

@@ -238,3 +238,18 @@ def test_no_secret_reaches_any_page_or_export(app, login_as, sql):
             assert b"SECRET-" not in page.data, (table, page.request.path)
     search = client.get("/admin/am_user/?search=SECRET-am_user").get_data(as_text=True)
     assert "There are no items in the table." in search  # secrets are not searched either
+
+
+def test_database_errors_log_the_field_not_the_values(login_as, sql, caplog):
+    client = login_as("administrator")
+    token = csrf_token(client, "/admin/am_corp/new/")
+    response = client.post(
+        "/admin/am_corp/new/",
+        data={"csrf_token": token, "cu_id": "NOPE-VALUE-123", "no_anggota": "AGT-SECRET-987"},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "cu_id refers to a record that does not exist" in html
+    assert "NOPE-VALUE-123" not in caplog.text and "AGT-SECRET-987" not in caplog.text
+    assert "am_corp" in caplog.text and "23503" in caplog.text
+    assert sql.scalar(sa.text("SELECT count(*) FROM am_corp WHERE cu_id = 'NOPE-VALUE-123'")) == 0

@@ -15,6 +15,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
 from ..exports import FORMATS, TooManyRows, export_response
+from ..extensions import db
 from ..masking import mask_value
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
@@ -32,6 +33,10 @@ MODEL_ENDPOINT_CAPABILITIES = {
     "ajax_update": "edit",
     "ajax_lookup": "list",
 }
+
+#: Deepest list page and longest search accepted from a query string.
+MAX_PAGE = 100_000
+MAX_SEARCH = 200
 
 #: The endpoints that change data: refused on read-only tables whatever the role.
 WRITE_ENDPOINTS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
@@ -171,6 +176,27 @@ class GatedModelView(GateMixin, ModelView):
             return True
         return super().handle_view_exception(exc)
 
+    def _get_list_extra_args(self):
+        """The list's query-string arguments, made harmless before any of them reaches SQL."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        if args.page_size not in self.page_size_options:
+            args.page_size = None
+        args.search = _clean(args.search)[:MAX_SEARCH] if args.search else args.search
+        args.filters = [(index, name, _clean(value)) for index, name, value in args.filters or ()]
+        return args
+
+    def get_list(self, *args, **kwargs):
+        # A list that fails in the database (a statement timeout, a value the column refuses)
+        # still renders: empty, with a plain message and the detail in the log.
+        try:
+            return super().get_list(*args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            db.session.rollback()
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+            return 0, []
+
     @expose("/export/<export_type>/")
     def export(self, export_type: str):
         """Download the filtered, searched, sorted list through the shared export pipeline."""
@@ -206,3 +232,12 @@ class GatedModelView(GateMixin, ModelView):
         except sa.exc.DBAPIError as exc:
             self.handle_view_exception(exc)
         return redirect(self.get_url(".index_view", **request.args))
+
+
+def _clean(value):
+    """Drop NUL characters (PostgreSQL refuses them in text) from a value or a list of values."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value

@@ -14,6 +14,8 @@ from psycopg2 import errorcodes
 log = logging.getLogger(__name__)
 
 _KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=")
+_VALUES = re.compile(r"=\(.*?\)(?= already| is not| is still|$|\.)")
+_FAILING_ROW = re.compile(r"Failing row contains \(.*\)", re.S)
 
 
 def plain_message(exc: sa.exc.DBAPIError) -> str:
@@ -54,13 +56,24 @@ def plain_message(exc: sa.exc.DBAPIError) -> str:
 
 
 def log_database_error(where: str, exc: sa.exc.DBAPIError) -> None:
-    """Log what failed with the database's own message, without the statement's parameters."""
+    """Log what failed with the database's own message, without the statement or any value."""
     diag = getattr(exc.orig, "diag", None)
     log.warning(
         "database error in %s: %s %s (detail: %s, constraint: %s)",
         where,
         getattr(exc.orig, "pgcode", None),
-        getattr(diag, "message_primary", None) or exc.orig,
-        getattr(diag, "message_detail", None),
+        getattr(diag, "message_primary", None) or type(exc.orig).__name__,
+        redact(getattr(diag, "message_detail", None)),
         getattr(diag, "constraint_name", None),
     )
+
+
+def redact(detail: str | None) -> str | None:
+    """``Key (agent_id)=(0812...) already exists`` -> ``Key (agent_id)=(...) already exists``.
+
+    PostgreSQL's details quote values (a failing row quotes all of them, secrets included).
+    """
+    if detail is None:
+        return None
+    detail = _VALUES.sub("=(...)", detail)
+    return _FAILING_ROW.sub("Failing row contains (...)", detail)
