@@ -1,0 +1,147 @@
+"""What a person sees, in a real headless Chromium (Debian's package, driven by Playwright).
+
+Screenshots of the pages go to tests/artifacts/ for a reviewer to look at.
+"""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORDS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page_as(browser, live_server):
+    """A fresh browser page logged in as ``role``; JavaScript errors fail the test."""
+    pages = []
+
+    def open_as(role: str):
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server}/login")
+        page.fill("#username", role)
+        page.fill("#password", PASSWORDS[role])
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/admin/")
+        page.base = live_server
+        pages.append((page, errors))
+        return page
+
+    yield open_as
+    for page, errors in pages:
+        page.close()
+        assert errors == []
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    "role, visible, hidden",
+    [
+        ("administrator", ["Agen", "Transaksi", "Aktivitas", "Panel"], []),
+        ("staff", ["Agen", "Transaksi", "Biller"], ["Aktivitas", "Panel"]),
+        ("auditor", ["Agen", "Aktivitas"], ["Transaksi", "Produk", "Panel"]),
+    ],
+)
+def test_each_role_sees_only_its_menus(page_as, role, visible, hidden):
+    page = page_as(role)
+    menu = page.locator("#admin-navbar-collapse ul.navbar-nav").first
+    labels = [text.strip() for text in menu.locator("a.nav-link").all_inner_texts()]
+    for label in visible:
+        assert label in labels
+    for label in hidden:
+        assert label not in labels
+    shoot(page, f"home_{role}")
+
+
+def test_staff_find_no_edit_control(page_as):
+    page = page_as("staff")
+    page.goto(f"{page.base}/admin/trancode/")
+    assert page.locator("table.model-list tbody tr").count() > 0
+    for control in (
+        "a[href*='/new/']",
+        "a[href*='/edit/']",
+        "form[action*='/delete/']",
+        "input.action-checkbox",
+        "text=With selected",
+    ):
+        assert page.locator(control).count() == 0, control
+    shoot(page, "trancode_as_staff")
+
+
+def test_row_delete_asks_first_under_the_content_security_policy(page_as, sql):
+    import sqlalchemy as sa
+
+    page = page_as("administrator")
+    before = sql.scalar(sa.text("SELECT count(*) FROM am_user_trash"))
+    page.goto(f"{page.base}/admin/am_user_trash/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("table.model-list tbody tr").first.locator("form.icon button").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Are you sure you want to delete this record?"]
+    assert sql.scalar(sa.text("SELECT count(*) FROM am_user_trash")) == before
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("input.action-checkbox").first.check()
+    page.click("text=With selected")
+    page.click("a.dropdown-item:text-is('Delete')")
+    page.wait_for_selector(".alert-success")
+    assert sql.scalar(sa.text("SELECT count(*) FROM am_user_trash")) == before - 1
+    shoot(page, "am_user_trash_after_delete")
+
+
+def test_list_filters_work_under_the_content_security_policy(page_as):
+    page = page_as("staff")
+    page.goto(f"{page.base}/admin/tempmsg_backup/")
+    page.click("text=Add Filter")
+    page.click("a.filter:text-is('Status')")
+    page.locator("#filter_form input.filter-val").first.fill("SUKSES")
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_url("**/admin/tempmsg_backup/?flt*")
+    statuses = set(page.locator("td.col-statusreply").all_inner_texts())
+    assert statuses == {"SUKSES"}
+    shoot(page, "tempmsg_backup_filtered")
