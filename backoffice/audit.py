@@ -1,5 +1,15 @@
-"""The audit hook: every record of what was done through the panel is written here, and only here."""
+"""The audit hook: every record of what was done through the panel is written here, and only here.
 
+Records go to ``backoffice.audit_log``, whose triggers chain them by hash and refuse any update or
+delete. A change and its record share one transaction (:func:`record`); an event that changes
+nothing in the application's data (an export, seen from a read-only transaction) gets a short
+transaction of its own (:func:`record_separately`).
+"""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
@@ -13,13 +23,61 @@ def record(action: str, *, actor: str | None = None, **fields) -> AuditRecord:
     ``actor`` defaults to the logged-in user; ``fields`` are columns of ``AuditRecord``
     (``view``, ``table_name``, ``record_key``, ``before``, ``after``, ``detail``).
     """
-    entry = AuditRecord(action=action, **fields)
-    if has_request_context():
-        entry.source_ip = request.remote_addr
-        entry.user_agent = (request.user_agent.string or "")[:300]
-        if current_user.is_authenticated:
-            entry.actor, entry.actor_role = current_user.username, current_user.role
-    if actor is not None:
-        entry.actor = actor[:60]
+    entry = AuditRecord(action=action, **_who(actor), **fields)
     db.session.add(entry)
     return entry
+
+
+def record_separately(action: str, *, who: dict | None = None, **fields) -> None:
+    """Write an audit record in a transaction of its own, committed at once.
+
+    ``who`` is what :func:`who` returned when the event began (a streamed download ends after
+    its request has handed over); by default it is taken now.
+    """
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(AuditRecord).values(action=action, **(who or _who(None)), **fields))
+
+
+def who() -> dict:
+    """The current user, role, address and browser, as audit record fields."""
+    return _who(None)
+
+
+def snapshot(model, attributes) -> dict:
+    """The JSON-safe values of ``attributes`` on ``model`` (pass only non-secret attributes)."""
+    return {name: json_value(getattr(model, name)) for name in attributes}
+
+
+def changes(model, attributes) -> tuple[dict, dict]:
+    """``(before, after)`` of the attributes changed on ``model`` in this session, for an update."""
+    state = sa.inspect(model)
+    before, after = {}, {}
+    for name in attributes:
+        history = state.attrs[name].history
+        if history.has_changes():
+            before[name] = json_value(history.deleted[0]) if history.deleted else None
+            after[name] = json_value(history.added[0]) if history.added else None
+    return before, after
+
+
+def json_value(value):
+    """Numbers as exact strings, dates in ISO form, everything else as JSON takes it."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return f"<{len(bytes(value))} bytes>"
+    return value
+
+
+def _who(actor: str | None) -> dict:
+    who = {}
+    if has_request_context():
+        who["source_ip"] = request.remote_addr
+        who["user_agent"] = (request.user_agent.string or "")[:300]
+        if current_user.is_authenticated:
+            who["actor"], who["actor_role"] = current_user.username, current_user.role
+    if actor is not None:
+        who["actor"] = actor[:60]
+    return who

@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from .audit_chain import purge_audit_trail, verify_chain
 from .extensions import db
 from .models.panel import PanelUser
 from .schema import init_database, load_demo_data
@@ -17,8 +18,40 @@ DEMO_USERS = (
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db_command, demo_data_command, create_user_command, demo_command):
+    for command in (
+        init_db_command,
+        demo_data_command,
+        create_user_command,
+        demo_command,
+        audit_verify_command,
+        audit_purge_command,
+    ):
         app.cli.add_command(command)
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command():
+    """Walk the audit trail's hash chain; name the first record that does not fit."""
+    problem, checked = verify_chain()
+    if problem:
+        raise click.ClickException(f"audit trail broken after {checked} good records: {problem}")
+    click.echo(f"audit trail intact: {checked} records")
+
+
+@click.command("audit-purge")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(30, None),
+    default=None,
+    help="Keep this many days (default: BACKOFFICE_AUDIT_RETENTION_DAYS).",
+)
+@with_appcontext
+def audit_purge_command(older_than_days: int | None):
+    """Remove audit records older than the retention period; the purge itself leaves a record."""
+    days = older_than_days or current_app.config["BACKOFFICE_AUDIT_RETENTION_DAYS"]
+    removed = purge_audit_trail(days)
+    click.echo(f"removed {removed} audit records older than {days} days")
 
 
 @click.command("init-db")

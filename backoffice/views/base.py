@@ -14,6 +14,7 @@ from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
+from .. import audit
 from ..exports import FORMATS, TooManyRows, export_response
 from ..extensions import db
 from ..masking import mask_value
@@ -101,6 +102,7 @@ class GatedModelView(GateMixin, ModelView):
     endpoint_capabilities = MODEL_ENDPOINT_CAPABILITIES
     form_base_class = RoundTripForm
     list_template = "backoffice/model_list.html"
+    details_template = "backoffice/model_details.html"
     column_display_pk = True
     can_set_page_size = True
     page_size = 25
@@ -117,6 +119,8 @@ class GatedModelView(GateMixin, ModelView):
     key_columns: frozenset[str] = frozenset()
     #: Column -> roles that see it masked in lists, details and exports.
     masked_columns: dict[str, frozenset[str]] = {}
+    #: Attributes an audit record shows, before and after a change (never secrets).
+    audited_columns: tuple[str, ...] = ()
 
     def masks(self, column: str) -> bool:
         """Does the current user see ``column`` masked?"""
@@ -176,6 +180,54 @@ class GatedModelView(GateMixin, ModelView):
             return True
         return super().handle_view_exception(exc)
 
+    def _on_model_change(self, form, model, is_created):
+        # Called by Flask-Admin inside the transaction of a create or update (form save, inline
+        # edit), after the view's own on_model_change: the audit record commits with the change.
+        super()._on_model_change(form, model, is_created)
+        if is_created:
+            db.session.flush()
+            db.session.refresh(model)  # the database's defaults and generated key
+            audit.record(
+                "create", after=audit.snapshot(model, self.audited_columns), **self._audit_target(model)
+            )
+            return
+        before, after = audit.changes(model, self.audited_columns)
+        if after:
+            audit.record("update", before=before, after=after, **self._audit_target(model))
+
+    def on_model_delete(self, model):
+        # Flask-Admin deletes row by row (bulk actions too), each in its own transaction.
+        audit.record(
+            "delete", before=audit.snapshot(model, self.audited_columns), **self._audit_target(model)
+        )
+
+    def history_url(self, model) -> str | None:
+        """Link from a record's details to its history, for those who may read the trail."""
+        if not matrix().allows(current_user.role, "list", "audit_log"):
+            return None
+        return url_for(
+            "audit_log.index_view", table=self.model.__table__.name, key=str(self.get_pk_value(model))
+        )
+
+    def _audit_target(self, model) -> dict:
+        return {
+            "view": self.endpoint,
+            "table_name": self.model.__table__.name,
+            "record_key": str(self.get_pk_value(model)),
+            "detail": {"via": request.endpoint.rpartition(".")[2]},
+        }
+
+    def _export_recorder(self, export_type: str):
+        """Writes the export's audit record (who, view, filter, rows) once it has finished."""
+        who, target = audit.who(), {"view": self.endpoint, "table_name": self.model.__table__.name}
+        query = {key: value for key, value in request.args.items()}
+
+        def finished(rows: int, complete: bool) -> None:
+            detail = {"format": export_type, "query": query, "rows": rows, "complete": complete}
+            audit.record_separately("export", who=who, detail=detail, **target)
+
+        return finished
+
     def _get_list_extra_args(self):
         """The list's query-string arguments, made harmless before any of them reaches SQL."""
         args = super()._get_list_extra_args()
@@ -218,7 +270,14 @@ class GatedModelView(GateMixin, ModelView):
         try:
             maskers = [mask_value if self.masks(name) else None for name, _ in self._export_columns]
             headers = [label for _, label in self._export_columns]
-            return export_response(export_type, self.endpoint, headers, statement, maskers)
+            return export_response(
+                export_type,
+                self.endpoint,
+                headers,
+                statement,
+                maskers,
+                on_finish=self._export_recorder(export_type),
+            )
         except TooManyRows as exc:
             flash(
                 gettext(

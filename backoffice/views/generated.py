@@ -80,6 +80,9 @@ def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogu
         },
         "readonly_columns": frozenset(attr[n] for n in settings.readonly),
         "key_columns": frozenset(attr[c.name] for c in keys),
+        "audited_columns": tuple(
+            attr[c.name] for c in reflected.columns if not is_secret(c, settings.secret)
+        ),
         "masked_columns": {attr[name]: roles for name, roles in settings.mask.items()},
         "column_formatters": {attr[name]: masked_formatter for name in settings.mask},
         "simple_list_pager": large,

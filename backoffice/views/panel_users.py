@@ -28,7 +28,14 @@ class PanelUserView(GatedModelView):
         )
     }
     form_overrides = {"role": SelectField}
-    readonly_columns = frozenset({"new_password"})  # hashed in on_model_change, never stored as given
+    readonly_columns = frozenset({"new_password"})
+    audited_columns = (
+        "username",
+        "full_name",
+        "role",
+        "active",
+        "session_version",
+    )  # hashed in on_model_change, never stored as given
 
     def __init__(self, **kwargs):
         super().__init__(PanelUser, db, name="Panel users", endpoint="panel_users", **kwargs)
@@ -54,6 +61,7 @@ class PanelUserView(GatedModelView):
 
     def on_model_delete(self, model):
         self._keep_an_administrator(model, remains=False)
+        super().on_model_delete(model)
 
     def _keep_an_administrator(self, model: PanelUser, remains: bool) -> None:
         """Refuse a change after which no active administrator would be left."""
