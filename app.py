@@ -10,6 +10,7 @@ from backoffice.auth import init_auth
 from backoffice.cli import register_commands
 from backoffice.database import normalise_url, start_embedded
 from backoffice.extensions import csrf, db
+from backoffice.formatting import init_formatting
 from backoffice.models.reflection import reflect_tables
 from backoffice.schema import application_tables
 from backoffice.security import init_security
@@ -34,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_commands(app)
     register_error_handlers(app)
     init_security(app)
+    init_formatting(app)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
     return app
 

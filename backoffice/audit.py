@@ -6,6 +6,7 @@ nothing in the application's data (an export, seen from a read-only transaction)
 transaction of its own (:func:`record_separately`).
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -36,6 +37,17 @@ def record_separately(action: str, *, who: dict | None = None, **fields) -> None
     """
     with db.engine.begin() as conn:
         conn.execute(sa.insert(AuditRecord).values(action=action, **(who or _who(None)), **fields))
+
+
+def export_recorder(view: str, table: str | None, export_type: str) -> Callable[[int, bool], None]:
+    """What an export calls when it has finished (or was cut off): one record with its query and rows."""
+    at_start, query = who(), dict(request.args.items())
+
+    def finished(rows: int, complete: bool) -> None:
+        detail = {"format": export_type, "query": query, "rows": rows, "complete": complete}
+        record_separately("export", who=at_start, view=view, table_name=table, detail=detail)
+
+    return finished
 
 
 def who() -> dict:

@@ -67,6 +67,8 @@ class Catalogue:
     tables: dict[str, TableSettings] = field(default_factory=dict)
     roles: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     column_labels: dict[str, str] = field(default_factory=dict)
+    #: The ``[report]`` table as written (see ``report.ReportMapping.from_file``).
+    report: dict = field(default_factory=dict)
 
     def table(self, name: str) -> TableSettings:
         """The settings of ``name``, or the defaults when the file does not mention it."""
@@ -99,6 +101,7 @@ def load(path: str | Path) -> Catalogue:
         tables=tables,
         roles=roles,
         column_labels=dict(raw.get("column_labels", {})),
+        report=dict(raw.get("report", {})),
     )
 
 

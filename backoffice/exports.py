@@ -1,14 +1,16 @@
-"""The export pipeline: one way out for every view's rows, in CSV, Excel, ODS and JSON.
+"""The export pipeline: one way out for every view's rows, in CSV, Excel, ODS, JSON and PDF.
 
 CSV streams from a server-side cursor in constant memory, with a byte-order mark so that Excel on
-Windows reads UTF-8. Formats that must be built whole (xlsx, ods, json) go through tablib and stop
-at a row limit with a message pointing at CSV. Every format keeps numbers and dates typed, and
-neutralises text that a spreadsheet would run as a formula.
+Windows reads UTF-8. Formats that must be built whole (xlsx, ods, json through tablib; pdf through
+fpdf2, for the reports) stop at a row limit with a message pointing at CSV. Spreadsheet formats keep
+numbers and dates typed and neutralise text that would run as a formula; the PDF is for people,
+so it carries the report's header and formatted values.
 """
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,17 +18,29 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import tablib
 from flask import Response, current_app, stream_with_context
+from fpdf import FPDF
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8"
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "json": "application/json",
 }
-FORMATS = tuple(MIMETYPES)
+MIMETYPES["pdf"] = "application/pdf"
+#: What every list offers; PDF is offered by the reports, which give it a header.
+FORMATS = ("csv", "xlsx", "ods", "json")
 STREAM_BATCH = 2000
+
+
+@dataclass
+class PdfDocument:
+    """The header of a PDF export, and how each column's values are written for people."""
+
+    title: str
+    lines: Sequence[str] = ()
+    formats: Sequence[Callable | None] = ()
 
 
 class TooManyRows(Exception):
@@ -60,6 +74,7 @@ def export_response(
     statement: sa.Select,
     maskers: Sequence[Callable | None] = (),
     on_finish: Callable[[int, bool], None] | None = None,
+    document: PdfDocument | None = None,
 ) -> Response:
     """The download of ``statement``'s rows as ``fmt``, named ``{stem}_{today}.{fmt}``.
 
@@ -74,12 +89,16 @@ def export_response(
     if fmt == "csv":
         body = stream_with_context(_csv_lines(headers, _counted(_rows(statement, maskers), on_finish)))
         return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
-    limit = int(current_app.config.get("BACKOFFICE_EXPORT_MAX_ROWS", 50_000))
+    setting = "BACKOFFICE_PDF_MAX_ROWS" if fmt == "pdf" else "BACKOFFICE_EXPORT_MAX_ROWS"
+    limit = int(current_app.config[setting])
     rows = list(_rows(statement.limit(limit + 1), maskers))
     if len(rows) > limit:
         raise TooManyRows(limit)
     if on_finish:
         on_finish(len(rows), True)
+    if fmt == "pdf":
+        body = _pdf(headers, rows, document or PdfDocument(title=stem))
+        return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
     dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
     return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
 
@@ -141,3 +160,35 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
+
+
+def _pdf(headers: Sequence[str], rows: Sequence[tuple], document: PdfDocument) -> bytes:
+    """A landscape A4 table with the document's header lines on top."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=10)
+    pdf.set_margins(8, 8)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 7, _latin1(document.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=8)
+    for line in document.lines:
+        pdf.cell(0, 4.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", size=6.5)
+    formats = list(document.formats) or [None] * len(headers)
+    with pdf.table(first_row_as_headings=True, line_height=3.6, padding=0.8) as table:
+        table.row([_latin1(h) for h in headers])
+        for row in rows:
+            table.row([_latin1(_pdf_text(v, f)) for v, f in zip(row, formats, strict=True)])
+    return bytes(pdf.output())
+
+
+def _pdf_text(value, fmt: Callable | None) -> str:
+    if value is None:
+        return ""
+    return fmt(value) if fmt else str(value)
+
+
+def _latin1(text: str) -> str:
+    """fpdf2's core fonts write Latin-1; anything else is shown as '?' rather than failing."""
+    return text.encode("latin-1", "replace").decode("latin-1")

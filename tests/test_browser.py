@@ -145,3 +145,21 @@ def test_list_filters_work_under_the_content_security_policy(page_as):
     statuses = set(page.locator("td.col-statusreply").all_inner_texts())
     assert statuses == {"SUKSES"}
     shoot(page, "tempmsg_backup_filtered")
+
+
+def test_new_transactions_appear_live_and_pause_stops_them(page_as, sql):
+    from tests.test_report import add_transactions
+
+    page = page_as("staff")
+    page.goto(f"{page.base}/admin/report/")
+    first = add_transactions(sql, 3, start_key=910_000_000)
+    page.wait_for_selector(f'tr[data-key="{first[-1]}"].live-new', timeout=12_000)
+    assert page.locator("tr.live-new").count() == 3  # each once
+    assert page.locator("tbody tr").first.get_attribute("data-key") == str(first[-1])
+    shoot(page, "report_live")
+    page.click("#live-toggle")
+    later = add_transactions(sql, 1, start_key=920_000_000)
+    page.wait_for_timeout(7_000)
+    assert page.locator(f'tr[data-key="{later[0]}"]').count() == 0
+    page.click("#live-toggle")
+    page.wait_for_selector(f'tr[data-key="{later[0]}"]', timeout=12_000)

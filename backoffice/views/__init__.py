@@ -9,11 +9,13 @@ from flask_admin.theme import Bootstrap4Theme
 from ..catalogue import Catalogue
 from ..models.reflection import ReflectedTable
 from ..permissions import PermissionMatrix
+from ..report import ReportMapping, TransactionReport
 from ..security import csp_nonce
 from .audit import AuditTrailView
 from .base import HomeView
 from .generated import build_view
 from .panel_users import PanelUserView
+from .report import ReportView
 
 #: Menu group of tables the declarative file does not place.
 OTHER_GROUP = "other"
@@ -48,11 +50,25 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         group = settings.group or OTHER_GROUP
         matrix.register_view(reflected.name, group)
         admin.add_view(build_view(reflected, settings, catalogue, category=groups[group]))
+    report = transaction_report(catalogue, tables)
+    if report is not None:
+        matrix.register_view("report", "transactions")
+        admin.add_view(ReportView(report, category=groups.get("transactions", "Transactions")))
     matrix.register_view("audit_log", "activity")
     admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
     matrix.register_view("panel_users", "panel")
     admin.add_view(PanelUserView(category=catalogue.groups.get("panel", "Panel")))
     return admin
+
+
+def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> TransactionReport | None:
+    """The report over this database: checked strictly when the file declares ``[report]``;
+    otherwise offered only when the default (PPOB) tables are there."""
+    mapping = ReportMapping.from_file(catalogue.report)
+    if not catalogue.report and not all(name in tables for name in mapping.tables):
+        return None
+    mapping.check(tables)
+    return TransactionReport(mapping, tables)
 
 
 def _menu_position(catalogue: Catalogue, groups: dict[str, str], name: str) -> tuple[int, str]:

@@ -217,17 +217,6 @@ class GatedModelView(GateMixin, ModelView):
             "detail": {"via": request.endpoint.rpartition(".")[2]},
         }
 
-    def _export_recorder(self, export_type: str):
-        """Writes the export's audit record (who, view, filter, rows) once it has finished."""
-        who, target = audit.who(), {"view": self.endpoint, "table_name": self.model.__table__.name}
-        query = {key: value for key, value in request.args.items()}
-
-        def finished(rows: int, complete: bool) -> None:
-            detail = {"format": export_type, "query": query, "rows": rows, "complete": complete}
-            audit.record_separately("export", who=who, detail=detail, **target)
-
-        return finished
-
     def _get_list_extra_args(self):
         """The list's query-string arguments, made harmless before any of them reaches SQL."""
         args = super()._get_list_extra_args()
@@ -276,7 +265,7 @@ class GatedModelView(GateMixin, ModelView):
                 headers,
                 statement,
                 maskers,
-                on_finish=self._export_recorder(export_type),
+                on_finish=audit.export_recorder(self.endpoint, self.model.__table__.name, export_type),
             )
         except TooManyRows as exc:
             flash(

@@ -1,0 +1,59 @@
+"""How the panel writes money, numbers and times for an Indonesian operator (exports keep raw values).
+
+    rupiah(25000)                 -> "Rp 25.000"
+    number(10412000)              -> "10.412.000"
+    wib(datetime(2022, 8, 29, 8, 45, 35)) -> "29-Aug-2022 08:45:35"
+
+The application's timestamps are Jakarta local time without a zone; the panel's own are UTC with
+a zone and are converted.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def number(value, places: int = 0) -> str:
+    """Thousands with dots, decimals with a comma, as Indonesians write them."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.{places}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def rupiah(value) -> str:
+    """``Rp 25.000``; cents appear only when there are any (``Rp 1.500,50``)."""
+    if value is None:
+        return ""
+    amount = Decimal(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {number(abs(amount), places)}"
+
+
+def wib(value) -> str:
+    """``29-Aug-2022 08:45:35`` in Asia/Jakarta (the source report's style)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(JAKARTA)
+        return value.strftime("%d-%b-%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%d-%b-%Y")
+    return str(value)
+
+
+def today_jakarta() -> date:
+    return datetime.now(JAKARTA).date()
+
+
+def init_formatting(app: Flask) -> None:
+    """Make the formats Jinja filters: ``{{ amount|rupiah }}``, ``{{ time|wib }}``, ``{{ n|number }}``."""
+    app.add_template_filter(rupiah)
+    app.add_template_filter(number)
+    app.add_template_filter(wib)

@@ -1,0 +1,290 @@
+"""The live transaction report, its daily recap, and their exports (Excel, CSV, ODS, JSON, PDF)."""
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.babel import gettext
+from flask_login import current_user
+
+from .. import audit
+from ..exports import FORMATS, PdfDocument, TooManyRows, export_response
+from ..extensions import db
+from ..formatting import rupiah, today_jakarta, wib
+from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
+from .base import GatedBaseView
+from .errors import log_database_error, plain_message
+
+PAGE_SIZE = 50
+#: The longest range one report covers (a month and a bit: H+1 work and monthly recaps).
+MAX_RANGE_DAYS = 62
+#: The live view looks back at most this far, whatever the browser asks.
+LIVE_WINDOW = timedelta(minutes=10)
+HEADERS = {
+    "time": "Waktu Transaksi",
+    "agent": "User ID",
+    "agent_name": "Nama",
+    "noref": "Noref",
+    "customer": "ID Pelanggan",
+    "product_name": "Nama Produk",
+    "source_account": "Akun Asal",
+    "status": "Status",
+    "amount": "Nominal",
+    "price": "Harga Jual",
+    "cost": "Harga Beli",
+    "biller": "Biller",
+    "response_code": "Kode Respon",
+}
+MONEY = {"amount", "price", "cost"}
+STATUS_LABELS = {"success": "Sukses", "failed": "Gagal", "pending": "Pending"}
+TEXT_FILTERS = ("product", "group", "biller", "agent", "q")
+
+
+class ReportView(GatedBaseView):
+    """Transactions as they happen: filters in the URL, totals, live rows, recap, exports."""
+
+    endpoint_capabilities = {"index": "list", "live": "list", "recap": "list", "export": "export"}
+
+    def __init__(self, report: TransactionReport, **kwargs):
+        super().__init__(name=gettext("Transaction report"), endpoint="report", url="/admin/report", **kwargs)
+        self.report = report
+
+    @expose("/")
+    def index(self):
+        flt = self._filter()
+        before = _cursor(request.args.get("before"))
+        rows = self._run(self.report.rows(flt, PAGE_SIZE + 1, before))
+        totals = self._run_one(self.report.totals(flt))
+        older = None
+        if len(rows) > PAGE_SIZE:
+            rows, last = rows[:PAGE_SIZE], rows[PAGE_SIZE - 1]
+            older = self._url(before=f"{last.time.isoformat()}|{last.key}")
+        live = before is None and flt.end > _now()
+        return self.render(
+            "backoffice/report.html",
+            rows=rows,
+            totals=totals,
+            flt=flt,
+            older=older,
+            last_day=(flt.end - timedelta(days=1)).date(),
+            live=live,
+            status_labels=STATUS_LABELS,
+            products=self._products(),
+            headers=HEADERS,
+            args=request.args,
+            formats=FORMATS + ("pdf",),
+        )
+
+    @expose("/live")
+    def live(self):
+        """New rows since ``since`` (with an overlap: the browser drops rows it already shows) and totals."""
+        flt = self._filter(report_problems=False)
+        now = _now()
+        since = _datetime(request.args.get("since")) or now - timedelta(minutes=1)
+        recent = ReportFilter(**{**flt.__dict__, "start": max(flt.start, since, now - LIVE_WINDOW)})
+        rows = self._run(self.report.rows(recent, 500, tables=(self.report.mapping.live_table,)))
+        totals = self._run_one(self.report.totals(flt))
+        return jsonify(
+            server_time=now.isoformat(), rows=[_json_row(r) for r in rows], totals=_json_totals(totals)
+        )
+
+    @expose("/recap")
+    def recap(self):
+        """Per day and product (or biller): counts per status and money; the basis of H+1 settlement."""
+        flt = self._filter(default_days_back=1)
+        by = "biller" if request.args.get("by") == "biller" else "product"
+        rows = self._run(self.report.recap(flt, by))
+        return self.render(
+            "backoffice/recap.html",
+            rows=rows,
+            flt=flt,
+            by=by,
+            args=request.args,
+            last_day=(flt.end - timedelta(days=1)).date(),
+        )
+
+    @expose("/export/<fmt>/")
+    def export(self, fmt: str):
+        if fmt not in FORMATS + ("pdf",):
+            abort(404)
+        flt = self._filter()
+        statement = self.report.rows(flt, 0, fields=EXPORT_FIELDS)
+        try:
+            return export_response(
+                fmt,
+                "transaksi",
+                [HEADERS[f] for f in EXPORT_FIELDS],
+                statement,
+                on_finish=audit.export_recorder(self.endpoint, None, fmt),
+                document=self._pdf_header(flt),
+            )
+        except TooManyRows as exc:
+            flash(
+                gettext(
+                    "More than %(limit)s rows: %(format)s cannot hold them. Narrow the filter, "
+                    "or download CSV, which has no limit.",
+                    limit=exc.limit,
+                    format=fmt.upper(),
+                ),
+                "error",
+            )
+        except sa.exc.DBAPIError as exc:
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+        return redirect(self._url())
+
+    def _pdf_header(self, flt: ReportFilter) -> PdfDocument:
+        totals = self._run_one(self.report.totals(flt))
+        chosen = ", ".join(
+            f"{k}={v}" for k, v in request.args.items() if k in TEXT_FILTERS + ("status",) and v
+        )
+        return PdfDocument(
+            title=gettext("Transaction report"),
+            lines=[
+                gettext("Period: %(start)s to %(end)s", start=wib(flt.start), end=wib(flt.end)),
+                gettext("Filter: %(filter)s", filter=chosen or "-"),
+                gettext(
+                    "Exported by %(user)s (%(role)s) at %(time)s WIB",
+                    user=current_user.username,
+                    role=current_user.role,
+                    time=wib(_now()),
+                ),
+                _totals_line(totals),
+            ],
+            formats=[wib if f == "time" else rupiah if f in MONEY else None for f in EXPORT_FIELDS],
+        )
+
+    def _filter(self, report_problems: bool = True, default_days_back: int = 0) -> ReportFilter:
+        flt, problems = parse_filter(request.args, default_days_back)
+        if report_problems:
+            for problem in problems:
+                flash(problem, "error")
+        return flt
+
+    def _run(self, statement) -> list:
+        try:
+            return db.session.execute(statement).all()
+        except sa.exc.DBAPIError as exc:
+            db.session.rollback()
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+            return []
+
+    def _run_one(self, statement):
+        rows = self._run(statement)
+        return rows[0] if rows else None
+
+    def _products(self) -> list:
+        p = self.report.mapping.products
+        table = self.report.products_table
+        return db.session.execute(
+            sa.select(table.c[p["key"]], table.c[p["name"]], table.c[p["group"]]).order_by(table.c[p["name"]])
+        ).all()
+
+    def _url(self, **changes) -> str:
+        args = {k: v for k, v in request.args.items() if k != "before"}
+        return url_for(".index", **{**args, **changes})
+
+
+def parse_filter(args, default_days_back: int = 0) -> tuple[ReportFilter, list[str]]:
+    """The report's filter from a query string, and a sentence for each value that had to be ignored."""
+    problems = []
+    today = today_jakarta()
+    first = _date(args.get("from"), today - timedelta(days=default_days_back), problems)
+    last = _date(args.get("to"), today - timedelta(days=default_days_back), problems)
+    if last < first:
+        problems.append(gettext("The end date was before the start date; showing the start date only."))
+        last = first
+    if (last - first).days >= MAX_RANGE_DAYS:
+        problems.append(
+            gettext("A report covers at most %(days)s days; the start was moved.", days=MAX_RANGE_DAYS)
+        )
+        first = last - timedelta(days=MAX_RANGE_DAYS - 1)
+    status = args.get("status") or None
+    if status not in (None, *STATUSES):
+        problems.append(gettext("Unknown status %(status)s: ignored.", status=status[:20]))
+        status = None
+    text = {name: _text(args.get(name)) for name in TEXT_FILTERS}
+    return ReportFilter(
+        start=datetime.combine(first, time()),
+        end=datetime.combine(last + timedelta(days=1), time()),
+        status=status,
+        product=text["product"],
+        group=text["group"],
+        biller=text["biller"],
+        agent=text["agent"],
+        search=text["q"],
+    ), problems
+
+
+def _date(raw: str | None, default: date, problems: list[str]) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        problems.append(
+            gettext("%(value)s is not a date (YYYY-MM-DD): today is shown instead.", value=raw[:30])
+        )
+        return default
+
+
+def _text(raw: str | None) -> str | None:
+    value = (raw or "").replace("\x00", "").strip()[:40]
+    return value or None
+
+
+def _datetime(raw: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=None) if raw else None
+    except ValueError:
+        return None
+
+
+def _cursor(raw: str | None) -> tuple[datetime, int] | None:
+    """``2026-11-22T08:45:35|1234`` -> (time, key): where the next (older) page starts."""
+    moment, _, key = (raw or "").partition("|")
+    when = _datetime(moment)
+    return (when, int(key)) if when and key.isdigit() else None
+
+
+def _now() -> datetime:
+    """Jakarta wall time without a zone, as the application stores its timestamps."""
+    from ..formatting import JAKARTA
+
+    return datetime.now(JAKARTA).replace(tzinfo=None, microsecond=0)
+
+
+def _json_row(row) -> dict:
+    values = {field: getattr(row, field) for field in EXPORT_FIELDS}
+    shown = {
+        f: (wib(v) if f == "time" else rupiah(v) if f in MONEY else ("" if v is None else str(v)))
+        for f, v in values.items()
+    }
+    return {"key": str(row.key), "cells": [shown[f] for f in EXPORT_FIELDS], "status": row.status}
+
+
+def _json_totals(totals) -> dict:
+    if totals is None:
+        return {}
+    rate = f"{100 * totals.success / totals.count:.1f}%" if totals.count else "-"
+    return {
+        "count": f"{totals.count:,}".replace(",", "."),
+        "amount": rupiah(totals.amount),
+        "success": str(totals.success),
+        "failed": str(totals.failed),
+        "pending": str(totals.pending),
+        "rate": rate,
+    }
+
+
+def _totals_line(totals) -> str:
+    t = _json_totals(totals)
+    if not t:
+        return ""
+    return gettext(
+        "Total: %(count)s transactions, %(amount)s; success %(success)s, failed %(failed)s, "
+        "pending %(pending)s; success rate %(rate)s",
+        **t,
+    )
