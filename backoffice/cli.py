@@ -7,6 +7,7 @@ from werkzeug.serving import run_simple
 
 from .audit_chain import purge_audit_trail, verify_chain
 from .extensions import db
+from .index_advice import index_advice
 from .models.panel import PanelUser
 from .schema import init_database, load_demo_data
 
@@ -25,8 +26,21 @@ def register_commands(app: Flask) -> None:
         demo_command,
         audit_verify_command,
         audit_purge_command,
+        index_advice_command,
     ):
         app.cli.add_command(command)
+
+
+@click.command("index-advice")
+@with_appcontext
+def index_advice_command():
+    """Print the indexes that would make the configured filters and sorts cheap (never runs them)."""
+    statements = index_advice(current_app)
+    click.echo(
+        "-- Indexes for the filters, sorts and searches configured on large tables.\n"
+        "-- Review them and run them as the database owner; the panel never creates indexes."
+    )
+    click.echo("\n".join(statements) if statements else "-- nothing to add: every one of them has an index")
 
 
 @click.command("audit-verify")

@@ -60,6 +60,9 @@ def from_environment() -> dict:
         "BACKOFFICE_EXPORT_MAX_ROWS": _int("BACKOFFICE_EXPORT_MAX_ROWS", 50_000),
         "BACKOFFICE_PDF_MAX_ROWS": _int("BACKOFFICE_PDF_MAX_ROWS", 3_000),
         "BACKOFFICE_AUDIT_RETENTION_DAYS": _int("BACKOFFICE_AUDIT_RETENTION_DAYS", 730),
+        # Above this many rows (the planner's estimate) a list is never counted, sorts and filters
+        # default to indexed columns, and search matches exact values.
+        "BACKOFFICE_LARGE_TABLE_ROWS": _int("BACKOFFICE_LARGE_TABLE_ROWS", 100_000),
     }
 
 

@@ -56,6 +56,13 @@ class ReflectedTable:
         """The table's real columns (not ``ctid``)."""
         return [c for c in self.table.columns if not c.system]
 
+    @property
+    def indexed_columns(self) -> set[str]:
+        """Columns that lead an index (the primary key's included): cheap to sort and filter by."""
+        leading = {list(index.columns)[0].name for index in self.table.indexes if index.columns}
+        keys = list(self.table.primary_key.columns)
+        return leading | ({keys[0].name} if keys else set())
+
 
 def attribute_name(column_name: str) -> str:
     """A safe Python attribute name for a column."""

@@ -49,7 +49,15 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         settings = catalogue.table(reflected.name)
         group = settings.group or OTHER_GROUP
         matrix.register_view(reflected.name, group)
-        admin.add_view(build_view(reflected, settings, catalogue, category=groups[group]))
+        admin.add_view(
+            build_view(
+                reflected,
+                settings,
+                catalogue,
+                groups[group],
+                large_rows=app.config["BACKOFFICE_LARGE_TABLE_ROWS"],
+            )
+        )
     report = transaction_report(catalogue, tables)
     if report is not None:
         matrix.register_view("report", "transactions")

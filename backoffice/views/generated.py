@@ -15,8 +15,6 @@ from ..masking import is_secret
 from ..models.reflection import ReflectedTable
 from .base import GatedModelView, masked_formatter
 
-#: Above this many rows (planner's estimate) a list page does not count the table.
-LARGE_TABLE_ROWS = 100_000
 #: How many columns a list shows when the file does not say.
 DEFAULT_LIST_WIDTH = 10
 #: Names that usually identify a row to a person: searched by default.
@@ -28,10 +26,14 @@ class GeneratedModelView(GatedModelView):
 
 
 def build_view(
-    reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue, category: str | None
+    reflected: ReflectedTable,
+    settings: TableSettings,
+    catalogue: Catalogue,
+    category: str | None,
+    large_rows: int,
 ) -> GeneratedModelView:
-    """Build the admin view of one table."""
-    attrs = view_attributes(reflected, settings, catalogue)
+    """Build the admin view of one table; above ``large_rows`` (planner's estimate) it is a large one."""
+    attrs = view_attributes(reflected, settings, catalogue, large_rows)
     view_class = type(f"{reflected.model.__name__}View", (GeneratedModelView,), attrs)
     from ..extensions import db
 
@@ -40,7 +42,9 @@ def build_view(
     )
 
 
-def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue) -> dict:
+def view_attributes(
+    reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue, large_rows: int
+) -> dict:
     """The class attributes of a table's view, from the schema and the file."""
     _refuse_secrets(reflected, settings)
     visible = [
@@ -48,8 +52,13 @@ def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogu
     ]
     attr = reflected.attributes
     keys = [c for c in reflected.columns if c.primary_key]
-    large = reflected.estimated_rows > LARGE_TABLE_ROWS
+    large = reflected.estimated_rows > large_rows
     list_columns = _names(settings.list_columns) or [c.name for c in visible[:DEFAULT_LIST_WIDTH]]
+
+    def cheap(columns: list[str]) -> list[str]:
+        """On a large table, only what an index can sort or filter by; the file can widen it."""
+        return [c for c in columns if c in reflected.indexed_columns] if large else columns
+
     editable = [c for c in visible if not _generated_key(c)]
     return {
         "__doc__": f"Admin view of {reflected.table.fullname}.",
@@ -69,9 +78,12 @@ def view_attributes(reflected: ReflectedTable, settings: TableSettings, catalogu
             for c in editable
             if c.server_default is not None
         },
-        "column_searchable_list": [attr[n] for n in _names(settings.search) or _default_search(visible)],
-        "column_filters": [attr[n] for n in _names(settings.filters) or _default_filters(visible)],
-        "column_sortable_list": [attr[n] for n in _names(settings.sortable) or list_columns],
+        "column_searchable_list": [
+            attr[n] for n in _names(settings.search) or cheap(_default_search(visible))
+        ],
+        "column_filters": [attr[n] for n in _names(settings.filters) or cheap(_default_filters(visible))],
+        "column_sortable_list": [attr[n] for n in _names(settings.sortable) or cheap(list_columns)],
+        "exact_search": large,
         "column_default_sort": _default_sort(reflected, settings, visible),
         "column_labels": {
             attr[name]: label
@@ -141,6 +153,7 @@ def _default_sort(reflected: ReflectedTable, settings: TableSettings, visible: l
     if settings.default_sort:
         column, descending = settings.default_sort
         return [(attr[column], descending)] + [(attr[k], descending) for k in keys if k != column]
-    indexed = {cols[0].name for cols in (list(i.columns) for i in reflected.table.indexes) if cols}
-    times = [c.name for c in visible if isinstance(c.type, sa.DateTime) and c.name in indexed]
+    times = [
+        c.name for c in visible if isinstance(c.type, sa.DateTime) and c.name in reflected.indexed_columns
+    ]
     return [(attr[n], True) for n in times[:1] + keys]

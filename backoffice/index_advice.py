@@ -1,0 +1,33 @@
+"""``flask index-advice``: the indexes that would make the configured lists cheap on large tables.
+
+The panel only advises. The statements are printed for the database owner to review and run
+(``CONCURRENTLY``, so the application keeps writing meanwhile); the panel itself never creates them.
+"""
+
+from flask import Flask
+
+from .views.generated import GeneratedModelView
+
+
+def index_advice(app: Flask) -> list[str]:
+    """CREATE INDEX statements for every filter, sort and search of a large table that no index leads."""
+    tables = app.extensions["backoffice"].tables
+    statements = []
+    for view in app.extensions["admin"][0]._views:
+        reflected = tables.get(view.endpoint)
+        if not isinstance(view, GeneratedModelView) or reflected is None or not view.simple_list_pager:
+            continue
+        column_of = {attribute: column for column, attribute in reflected.attributes.items()}
+        wanted = {
+            *(view.column_filters or ()),
+            *(view.column_sortable_list or ()),
+            *(view.column_searchable_list or ()),
+            *(name for name, _ in view.column_default_sort or ()),
+        }
+        for column in sorted(column_of[a] for a in wanted if a in column_of):
+            if column not in reflected.indexed_columns and column != "ctid":
+                statements.append(
+                    f'CREATE INDEX CONCURRENTLY "{reflected.name}_{column}_bo_idx" '
+                    f'ON "{reflected.table.schema or "public"}"."{reflected.name}" ("{column}");'
+                )
+    return statements

@@ -1,0 +1,75 @@
+"""Lists that stay cheap on large tables: no exact count, indexed sorts and filters, exact search."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from backoffice.extensions import db
+
+
+@pytest.fixture
+def app(database_url):
+    # The test data is small: call a table large above 500 rows, as ppob_user_activity (2,400),
+    # tempmsg_backup (2,700) and messagein_backup (600) are.
+    app = create_app(
+        {
+            "BACKOFFICE_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "BACKOFFICE_LARGE_TABLE_ROWS": 500,
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def view(app, endpoint):
+    return next(v for v in app.extensions["admin"][0]._views if v.endpoint == endpoint)
+
+
+def test_a_large_list_shows_the_planners_estimate_not_a_count(login_as, sql):
+    html = login_as("staff").get("/admin/tempmsg_backup/").get_data(as_text=True)
+    rows = sql.scalar(sa.text("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tempmsg_backup'"))
+    assert re.search(r'row-estimate">about [\d.]+ rows<', html)
+    assert f"about {rows:,} rows".replace(",", ".") in html
+    assert not re.search(r"List \(\d+\)", html)
+
+
+def test_small_tables_keep_exact_counts(login_as, sql):
+    html = login_as("staff").get("/admin/trancode/").get_data(as_text=True)
+    count = sql.scalar(sa.text("SELECT count(*) FROM trancode"))
+    assert f"List ({count})" in html and "row-estimate" not in html
+
+
+def test_large_tables_sort_and_filter_only_by_indexed_columns_unless_the_file_says(app):
+    activity = view(app, "ppob_user_activity")  # the file names its filters, not its sorts
+    indexed = app.extensions["backoffice"].tables["ppob_user_activity"].indexed_columns
+    assert set(activity.column_sortable_list) == {"id", "activitytime"} <= indexed
+    messages = view(app, "messagein_backup")  # the file says nothing: no index, nothing to sort or filter by
+    assert list(messages.column_sortable_list) == [] and list(messages.column_filters) == []
+    backup = view(app, "tempmsg_backup")  # the file widens the filters on purpose
+    assert "statusreply" in backup.column_filters
+
+
+def test_search_on_a_large_table_is_exact(login_as, sql):
+    client = login_as("staff")
+    noref = sql.scalar(sa.text("SELECT noref FROM tempmsg_backup ORDER BY requesttime DESC LIMIT 1"))
+    found = client.get(f"/admin/tempmsg_backup/?search={noref}").get_data(as_text=True)
+    assert re.search(r'class="col-noref">\s*' + noref, found)
+    partial = client.get(f"/admin/tempmsg_backup/?search={noref[:6]}").get_data(as_text=True)
+    assert "There are no items in the table." in partial
+
+
+def test_index_advice_names_the_unindexed_filters_of_large_tables_only(runner):
+    result = runner.invoke(args=["index-advice"])
+    assert result.exit_code == 0
+    assert (
+        'CREATE INDEX CONCURRENTLY "tempmsg_backup_statusreply_bo_idx" '
+        'ON "public"."tempmsg_backup" ("statusreply");' in result.output
+    )
+    assert "trancode" not in result.output.replace("tempmsg", "")  # small tables need no advice
+    assert "requesttime" not in result.output  # already indexed
