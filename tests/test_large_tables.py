@@ -73,3 +73,34 @@ def test_index_advice_names_the_unindexed_filters_of_large_tables_only(runner):
     )
     assert "trancode" not in result.output.replace("tempmsg", "")  # small tables need no advice
     assert "requesttime" not in result.output  # already indexed
+
+
+def test_deep_pages_of_a_large_table_go_by_key(login_as, sql):
+    import html as markup
+
+    client = login_as("staff")
+    url, shown = "/admin/tempmsg_backup/", []
+    for _ in range(3):
+        page = client.get(url).get_data(as_text=True)
+        shown += [key.replace(".,", ",") for key in re.findall(r'details/\?id=([^&"]+)', page)]
+        url = markup.unescape(re.search(r'rel="next" href="([^"]+)"', page).group(1))
+        assert "after=" in url and "page=" not in url
+    expected = (
+        sql.execute(
+            sa.text("SELECT ctid::text FROM tempmsg_backup ORDER BY requesttime DESC, ctid DESC LIMIT 75")
+        )
+        .scalars()
+        .all()
+    )
+    assert shown == expected
+
+
+def test_a_cursor_that_does_not_fit_shows_the_first_page(login_as):
+    client = login_as("staff")
+    first = client.get("/admin/tempmsg_backup/").get_data(as_text=True)
+    for cursor in ("not-json", '["x", "y"]', '["2026-01-01T00:00:00"]', "[1, 2]"):
+        page = client.get("/admin/tempmsg_backup/", query_string={"after": cursor})
+        assert page.status_code == 200
+        assert re.findall(r"details/\?id=([^&\"]+)", page.get_data(as_text=True)) == re.findall(
+            r"details/\?id=([^&\"]+)", first
+        )

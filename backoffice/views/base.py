@@ -7,6 +7,10 @@ does not know, so an endpoint added later is closed until someone grants it. Fla
 relies on them.
 """
 
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
@@ -228,6 +232,39 @@ class GatedModelView(GateMixin, ModelView):
             count_query = count_query.filter(condition)
         return query.filter(condition), count_query, joins, count_joins
 
+    def keyset_columns(self) -> list[tuple[str, bool]] | None:
+        """The default order, when this list pages by key: a large table in its default order,
+        all in one direction (a row comparison serves only one direction)."""
+        if not self.simple_list_pager or request.args.get("sort") is not None:
+            return None
+        order = _sort_list(self.column_default_sort)
+        return order if order and len({descending for _, descending in order}) == 1 else None
+
+    def keyset_url(self, row=None) -> str:
+        """This list (filters and search kept) from the row after ``row``, or from the newest."""
+        args = {key: value for key, value in request.args.items() if key not in ("after", "page")}
+        if row is not None:
+            args["after"] = json.dumps([str(getattr(row, name)) for name, _ in self.keyset_columns()])
+        return self.get_url(".index_view", **args)
+
+    def _apply_pagination(self, query, page, page_size):
+        # Deep pages of a large table by key, not by OFFSET: "after" carries the last row's
+        # values in the default order, and a row comparison (an index answers it) continues there.
+        order = self.keyset_columns() if has_request_context() else None
+        after = _json_list(request.args.get("after")) if order else None
+        if order is None or after is None or len(after) != len(order):
+            return super()._apply_pagination(query, page, page_size)
+        columns = [getattr(self.model, name) for name, _ in order]
+        try:
+            typed = [_typed(value, column) for value, column in zip(after, columns, strict=True)]
+        except (ValueError, ArithmeticError, NotImplementedError):
+            return super()._apply_pagination(query, page, page_size)  # a cursor that does not fit
+        values = sa.tuple_(
+            *(sa.literal(value, column.type) for value, column in zip(typed, columns, strict=True))
+        )
+        beyond = sa.tuple_(*columns) < values if order[0][1] else sa.tuple_(*columns) > values
+        return super()._apply_pagination(query.filter(beyond), 0, page_size)
+
     def row_estimate(self) -> int | None:
         """The planner's estimate of the rows this list shows (filters and search included).
 
@@ -235,8 +272,8 @@ class GatedModelView(GateMixin, ModelView):
         """
         args = self._get_list_extra_args()
         _, query = self.get_list(0, None, False, args.search, args.filters, execute=False, page_size=0)
-        sql = query.order_by(None).statement.compile(db.engine, compile_kwargs={"literal_binds": True})
         try:
+            sql = query.order_by(None).statement.compile(db.engine, compile_kwargs={"literal_binds": True})
             with db.session.begin_nested():
                 plan = db.session.scalar(sa.text(f"EXPLAIN (FORMAT JSON) {sql}"))
         except (sa.exc.DBAPIError, sa.exc.CompileError, NotImplementedError):
@@ -315,3 +352,33 @@ def _clean(value):
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     return value
+
+
+def _json_list(raw: str | None) -> list | None:
+    """A list of strings from a query-string value, or None when it is not one."""
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+
+
+def _typed(value: str, column) -> object:
+    """A cursor value (text) as the column's Python type: a time, a number, or the text itself."""
+    python_type = getattr(column.type, "python_type", str) if not isinstance(column.type, sa.String) else str
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type in (int, Decimal):
+        return python_type(value)
+    return value
+
+
+def _sort_list(sort) -> list[tuple[str, bool]]:
+    """Flask-Admin's three ways of writing a default sort ("col", ("col", True), [...]) as a list."""
+    if isinstance(sort, str):
+        return [(sort, False)]
+    if isinstance(sort, tuple) and sort and isinstance(sort[0], str):
+        return [sort]
+    return list(sort or ())
