@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import tablib
 from flask import Response, current_app, stream_with_context
+from flask_admin.babel import gettext
 from fpdf import FPDF
 
 from .copy_stream import FORMULA_PREFIXES, copy_csv
@@ -48,9 +49,19 @@ class PdfDocument:
 class TooManyRows(Exception):
     """A format that cannot stream was asked for more rows than the configured limit."""
 
-    def __init__(self, limit: int):
-        super().__init__(limit)
-        self.limit = limit
+    def __init__(self, limit: int, fmt: str):
+        super().__init__(limit, fmt)
+        self.limit, self.format = limit, fmt
+
+    @property
+    def message(self) -> str:
+        """What the user is told: the limit, and that CSV has none."""
+        return gettext(
+            "More than %(limit)s rows: %(format)s cannot hold them. Narrow the filter, "
+            "or download CSV, which has no limit.",
+            limit=self.limit,
+            format=self.format.upper(),
+        )
 
 
 def neutralise(value):
@@ -100,7 +111,7 @@ def export_response(
     limit = int(current_app.config[setting])
     rows = list(_rows(statement.limit(limit + 1), maskers))
     if len(rows) > limit:
-        raise TooManyRows(limit)
+        raise TooManyRows(limit, fmt)
     if on_finish:
         on_finish(len(rows), True)
     if fmt == "pdf":

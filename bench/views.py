@@ -14,7 +14,6 @@ It also prints the panel's start-up time and its process memory before and after
 """
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import check, logged_in  # noqa: E402
+from bench.report import check, logged_in, median_ms  # noqa: E402
 
 TABLES = {
     # table: (time column, the query of a reference value to search for)
@@ -160,16 +159,6 @@ def stock_client(database_url: str):
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * 4096 / 1024 / 1024
-
-
-def median_ms(action, runs: int) -> float:
-    action()
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - began) * 1000)
-    return statistics.median(samples)
 
 
 if __name__ == "__main__":

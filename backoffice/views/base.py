@@ -14,7 +14,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
-from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
@@ -331,15 +330,7 @@ class GatedModelView(GateMixin, ModelView):
                 on_finish=audit.export_recorder(self.endpoint, self.model.__table__.name, export_type),
             )
         except TooManyRows as exc:
-            flash(
-                gettext(
-                    "More than %(limit)s rows: %(format)s cannot hold them. Narrow the filter, "
-                    "or download CSV, which has no limit.",
-                    limit=exc.limit,
-                    format=export_type.upper(),
-                ),
-                "error",
-            )
+            flash(exc.message, "error")
         except sa.exc.DBAPIError as exc:
             self.handle_view_exception(exc)
         return redirect(self.get_url(".index_view", **request.args))

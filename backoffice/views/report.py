@@ -120,15 +120,7 @@ class ReportView(GatedBaseView):
                 document=self._pdf_header(flt),
             )
         except TooManyRows as exc:
-            flash(
-                gettext(
-                    "More than %(limit)s rows: %(format)s cannot hold them. Narrow the filter, "
-                    "or download CSV, which has no limit.",
-                    limit=exc.limit,
-                    format=fmt.upper(),
-                ),
-                "error",
-            )
+            flash(exc.message, "error")
         except sa.exc.DBAPIError as exc:
             log_database_error(self.endpoint, exc)
             flash(plain_message(exc), "error")
