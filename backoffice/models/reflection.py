@@ -35,6 +35,8 @@ RESERVED_ATTRIBUTES = frozenset(
 )
 
 PSEUDO_KEY = "ctid"
+#: PostgreSQL's row version: it changes whenever the row does (no schema change needed).
+ROW_VERSION = "xmin"
 
 
 @dataclass
@@ -46,7 +48,7 @@ class ReflectedTable:
     model: type
     #: column name -> attribute name on ``model`` (they differ only for renamed columns).
     attributes: dict[str, str] = field(default_factory=dict)
-    #: True when the table has no primary key and is mapped on ``ctid``.
+    #: True when the table has no primary key and is mapped on ``ctid`` (otherwise it has ``xmin``).
     pseudo_key: bool = False
     #: The planner's estimate of the row count (``pg_class.reltuples``); -1 when unknown.
     estimated_rows: int = -1
@@ -90,11 +92,27 @@ def _map_table(mapper_registry: registry, table: sa.Table) -> ReflectedTable:
     pseudo_key = not table.primary_key.columns
     if pseudo_key:
         table.append_column(sa.Column(PSEUDO_KEY, sa.String, system=True))
+    else:
+        table.append_column(
+            sa.Column(
+                ROW_VERSION,
+                sa.String,
+                system=True,
+                server_default=sa.FetchedValue(),
+                server_onupdate=sa.FetchedValue(),
+            )
+        )
     attributes = {c.name: attribute_name(c.name) for c in table.columns}
     class_name = "".join(part.capitalize() for part in re.split(r"\W|_", table.name) if part) or "Table"
     model = type(class_name, (), {"__doc__": f"Row of {table.fullname} (reflected)."})
     properties = {attributes[c.name]: c for c in table.columns}
-    mapper_args = {"primary_key": [table.c[PSEUDO_KEY]]} if pseudo_key else {}
+    # With a key, every UPDATE and DELETE also names the row version it read (and fails when
+    # someone changed the row since); PostgreSQL sets the new version itself.
+    mapper_args = (
+        {"primary_key": [table.c[PSEUDO_KEY]]}
+        if pseudo_key
+        else {"version_id_col": table.c[ROW_VERSION], "version_id_generator": False}
+    )
     mapper_registry.map_imperatively(model, table, properties=properties, **mapper_args)
     return ReflectedTable(
         name=table.name, table=table, model=model, attributes=attributes, pseudo_key=pseudo_key

@@ -14,8 +14,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
+from wtforms import HiddenField
 
 from .. import audit
 from ..exports import FORMATS, TooManyRows, export_response
@@ -23,7 +25,7 @@ from ..extensions import db
 from ..masking import mask_value
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
-from .forms import RoundTripForm
+from .forms import RoundTripForm, is_untouched_against
 
 #: Which capability each of Flask-Admin's model endpoints needs.
 MODEL_ENDPOINT_CAPABILITIES = {
@@ -37,6 +39,9 @@ MODEL_ENDPOINT_CAPABILITIES = {
     "ajax_update": "edit",
     "ajax_lookup": "list",
 }
+
+#: The hidden field of edit forms that carries the row version the form was opened on.
+VERSION_FIELD = "row_version"
 
 #: Deepest list page and longest search accepted from a query string.
 MAX_PAGE = 100_000
@@ -175,10 +180,58 @@ class GatedModelView(GateMixin, ModelView):
 
     def get_edit_form(self):
         form_class = super().get_edit_form()
-        form_class.readonly_fields = self.readonly_columns | self.key_columns
+        form_class.readonly_fields = self.readonly_columns | self.key_columns | {VERSION_FIELD}
+        if self._version_column() is not None:
+            setattr(form_class, VERSION_FIELD, HiddenField())
         return form_class
 
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        version = getattr(form, VERSION_FIELD, None)
+        if version is not None and not version.data and obj is not None:
+            version.data = self._version_of(obj)  # the version this form is opened on
+        return form
+
+    def update_model(self, form, model):
+        # Refuse to save over a change made after the form was opened (no lost update); the form
+        # then carries the new version, so saving again overwrites knowingly.
+        opened = getattr(form, VERSION_FIELD, None)
+        if opened is not None and opened.data and opened.data != self._version_of(model):
+            flash(self._conflict_message(form, model), "error")
+            opened.data = self._version_of(model)
+            return False
+        return super().update_model(form, model)
+
+    def _version_column(self):
+        return sa.inspect(self.model).version_id_col
+
+    def _version_of(self, model) -> str:
+        return str(getattr(model, self._version_column().key))
+
+    def _conflict_message(self, form, model) -> str:
+        differences = [
+            f"{self.column_labels.get(name, name) if self.column_labels else name} = {getattr(model, name)}"
+            for name, field in form._fields.items()
+            if name not in form.readonly_fields
+            and name != "csrf_token"
+            and not is_untouched_against(field, getattr(model, name, None))
+        ]
+        return gettext(
+            "Someone changed this record after you opened it, so nothing was saved. Now: %(now)s. "
+            "Check your changes and save again to overwrite.",
+            now="; ".join(differences[:6]) or "-",
+        )
+
     def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, sa.orm.exc.StaleDataError):  # changed between our check and our write
+            flash(
+                gettext(
+                    "Someone changed or deleted this record at the same moment; nothing was saved. "
+                    "Open it again."
+                ),
+                "error",
+            )
+            return True
         if isinstance(exc, sa.exc.DBAPIError):
             log_database_error(self.endpoint, exc)
             flash(plain_message(exc), "error")

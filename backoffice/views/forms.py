@@ -25,13 +25,18 @@ def _render(field: Field, value) -> str:
 
 def is_untouched(field: Field) -> bool:
     """True when the submitted value of ``field`` is the value the form was opened with."""
-    if field.data == field.object_data:
+    return is_untouched_against(field, field.object_data)
+
+
+def is_untouched_against(field: Field, value) -> bool:
+    """True when the submitted value of ``field`` is ``value`` as the form would show it."""
+    if field.data == value:
         return True
     if isinstance(field, BooleanField):
         # An unchecked box submits nothing: it keeps a NULL as NULL.
-        return field.data == bool(field.object_data)
+        return field.data == bool(value)
     submitted = field.raw_data[0] if field.raw_data else ""
-    return submitted == _render(field, field.object_data)
+    return submitted == _render(field, value)
 
 
 class RoundTripForm(FlaskForm):
