@@ -12,6 +12,7 @@ from backoffice.database import normalise_url, start_embedded
 from backoffice.extensions import csrf, db
 from backoffice.formatting import init_formatting
 from backoffice.models.reflection import reflect_tables
+from backoffice.operations import init_operations
 from backoffice.schema import application_tables
 from backoffice.security import init_security
 from backoffice.views import init_admin
@@ -34,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         init_admin(app, *load_catalogue(app))
     register_commands(app)
     register_error_handlers(app)
+    init_operations(app)
     init_security(app)
     init_formatting(app)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
@@ -67,7 +69,7 @@ def load_catalogue(app: Flask):
 
 def register_error_handlers(app: Flask) -> None:
     """Plain pages for refused, missing and failed requests: never a stack trace."""
-    for code in (400, 403, 404, 405, 413, 500, 503):
+    for code in (400, 403, 404, 405, 413, 414, 429, 500, 503):
         app.register_error_handler(
             code,
             lambda exc, code=code: (

@@ -63,6 +63,8 @@ def from_environment() -> dict:
         # Above this many rows (the planner's estimate) a list is never counted, sorts and filters
         # default to indexed columns, and search matches exact values.
         "BACKOFFICE_LARGE_TABLE_ROWS": _int("BACKOFFICE_LARGE_TABLE_ROWS", 100_000),
+        "BACKOFFICE_MAX_UPLOAD_MB": _int("BACKOFFICE_MAX_UPLOAD_MB", 16),
+        "BACKOFFICE_MAX_QUERY_STRING": _int("BACKOFFICE_MAX_QUERY_STRING", 8192),
     }
 
 

@@ -1,0 +1,73 @@
+"""Health check, request ids, a database that goes away and comes back, limits on input."""
+
+import logging
+
+import sqlalchemy as sa
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_every_response_carries_a_request_id_and_log_lines_have_it(login_as, caplog):
+    client = login_as("staff")
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/admin/trancode/?flt0_0=x", headers={"X-Request-ID": "lb-1234"})
+        client.get("/healthz")
+    assert response.headers["X-Request-ID"] == "lb-1234"
+    generated = client.get("/admin/").headers["X-Request-ID"]
+    assert generated and generated != "lb-1234"
+    hostile = client.get("/admin/", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
+    assert "<" not in hostile
+
+
+def test_a_database_that_goes_away_gets_a_plain_503_and_the_panel_recovers(
+    app, login_as, database_url, server_url
+):
+    client = login_as("staff")
+    name = sa.engine.make_url(database_url).database
+    admin = sa.create_engine(
+        server_url.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :d AND pid <> pg_backend_pid()"
+            ),
+            {"d": name},
+        )
+        try:
+            down = client.get("/admin/trancode/")
+            health = client.get("/healthz")
+        finally:
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    admin.dispose()
+    assert down.status_code == 503
+    page = down.get_data(as_text=True)
+    assert "The database is not available right now" in page and "Traceback" not in page
+    assert health.status_code == 503
+    assert client.get("/admin/trancode/").status_code == 200  # back, without a restart
+    assert client.get("/healthz").status_code == 200
+
+
+def test_oversized_posts_and_addresses_get_a_clear_4xx(login_as):
+    client = login_as("staff")
+    big = client.post("/login", data={"username": "x" * (17 * 1024 * 1024)})
+    assert big.status_code == 413
+    long = client.get("/admin/trancode/?search=" + "a" * 9000)
+    assert long.status_code == 414 and "The address is too long" in long.get_data(as_text=True)
+
+
+def test_malformed_requests_get_a_4xx_not_a_500(login_as):
+    client = login_as("staff")
+    not_utf8 = client.get("/admin/trancode/?search=%ff%fe")
+    assert not_utf8.status_code == 200
+    broken = client.post(
+        "/logout",
+        data=b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb',
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert 400 <= broken.status_code < 500
