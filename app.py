@@ -61,7 +61,7 @@ def load_catalogue(app: Flask):
     with db.engine.connect() as conn:
         empty = application_tables(conn, schema) == 0
     if empty:
-        log.warning("the database has no application tables yet: run `flask init-db`")
+        log.warning("no application tables yet: `flask init-db` creates them (`flask demo` runs it)")
     else:
         catalogue_module.check(catalogue, {name: {c.name for c in t.columns} for name, t in tables.items()})
     return catalogue, tables
