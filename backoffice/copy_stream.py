@@ -91,16 +91,17 @@ def _copy(
     outcome: dict,
 ) -> None:
     connection = engine.raw_connection()
+    writer = _QueueWriter(chunks, cancelled)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION READ ONLY")
             cursor.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
-            writer = _QueueWriter(chunks, cancelled)
             cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", writer)
             writer.flush()
             outcome["rows"] = cursor.rowcount
         connection.rollback()  # read-only: nothing to keep
     except _Cancelled:
+        outcome["rows"] = max(writer.rows - 1, 0)  # read before the client left (less the header)
         connection.invalidate()  # the server ends the COPY when its connection goes
     except Exception as exc:  # handed to the response's generator, which re-raises it
         outcome["error"] = exc
@@ -111,17 +112,19 @@ def _copy(
 
 
 class _QueueWriter:
-    """The file psycopg2 writes COPY data to: batches rows into chunks for the queue."""
+    """The file psycopg2 writes COPY data to, a row at a time: batches rows into chunks for the queue."""
 
     def __init__(self, chunks: queue.Queue, cancelled: threading.Event):
         self._chunks, self._cancelled = chunks, cancelled
         self._buffer: list[bytes] = []
         self._size = 0
+        self.rows = 0
 
     def write(self, data) -> int:
         if self._cancelled.is_set():
             raise _Cancelled
         data = data.encode() if isinstance(data, str) else bytes(data)
+        self.rows += 1
         self._buffer.append(data)
         self._size += len(data)
         if self._size >= CHUNK_BYTES:

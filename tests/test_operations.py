@@ -71,3 +71,38 @@ def test_malformed_requests_get_a_4xx_not_a_500(login_as):
         content_type="multipart/form-data; boundary=x",
     )
     assert 400 <= broken.status_code < 500
+
+
+def test_a_download_cut_off_midway_leaves_no_query_transaction_or_connection(app, login_as, sql):
+    import time
+
+    # About 200,000 rows: far more than the worker may queue (8 chunks of 256 KB), so the client
+    # leaves while COPY is still running.
+    for _ in range(6):
+        sql.execute(sa.text("INSERT INTO tempmsg_backup SELECT * FROM tempmsg_backup"))
+    client = login_as("staff")
+
+    def backends():
+        return sql.execute(
+            sa.text(
+                "SELECT state, left(query, 40) AS query FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+
+    before = len(backends())
+    response = client.get("/admin/tempmsg_backup/export/csv/", buffered=False)
+    chunks = iter(response.response)
+    received = sum(len(next(chunks)) for _ in range(3))
+    assert any(row.query.startswith("COPY") for row in backends())  # it is running now
+    response.close()  # the client goes away
+    for _ in range(50):
+        if not any(row.query.startswith("COPY") for row in backends()):
+            break
+        time.sleep(0.1)
+    left = backends()
+    assert not any(row.query.startswith("COPY") for row in left)
+    assert not any(row.state and row.state.startswith("idle in transaction") for row in left)
+    assert len(left) <= before
+    export = sql.execute(sa.text("SELECT detail FROM backoffice.audit_log WHERE action = 'export'")).scalar()
+    assert export["complete"] is False and 0 < export["rows"] and received > 0
