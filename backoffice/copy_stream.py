@@ -34,7 +34,7 @@ def copy_csv(
 ) -> Iterator[bytes]:
     """The CSV bytes of ``statement`` (UTF-8 with a byte-order mark, a header row of ``headers``)."""
     sql = _compile(spreadsheet_safe(statement, headers))
-    timeout_ms = int(current_app.config.get("BACKOFFICE_EXPORT_TIMEOUT_MS", 600_000))
+    timeout_ms = int(current_app.config["BACKOFFICE_EXPORT_TIMEOUT_MS"])
     chunks: queue.Queue = queue.Queue(maxsize=8)
     cancelled = threading.Event()
     outcome: dict = {}

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import tablib
@@ -23,8 +22,8 @@ from fpdf import FPDF
 
 from .copy_stream import FORMULA_PREFIXES, copy_csv
 from .extensions import db
+from .formatting import JAKARTA
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 MIMETYPES = {
     "csv": "text/csv",  # Flask adds "; charset=utf-8"
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -144,7 +143,7 @@ def _rows(statement: sa.Select, maskers: Sequence[Callable | None]) -> Iterator[
 
 def _stream(statement: sa.Select) -> Iterator[tuple]:
     """Rows of ``statement`` from a server-side cursor, in a read-only transaction of their own."""
-    timeout_ms = int(current_app.config.get("BACKOFFICE_EXPORT_TIMEOUT_MS", 600_000))
+    timeout_ms = int(current_app.config["BACKOFFICE_EXPORT_TIMEOUT_MS"])
     with db.engine.connect() as conn:
         with conn.begin():
             if conn.dialect.name == "postgresql":

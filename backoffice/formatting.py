@@ -48,8 +48,13 @@ def wib(value) -> str:
     return str(value)
 
 
+def now_jakarta() -> datetime:
+    """Jakarta wall time without a zone, to the second, as the application stores its timestamps."""
+    return datetime.now(JAKARTA).replace(tzinfo=None, microsecond=0)
+
+
 def today_jakarta() -> date:
-    return datetime.now(JAKARTA).date()
+    return now_jakarta().date()
 
 
 def init_formatting(app: Flask) -> None:

@@ -10,7 +10,7 @@ import re
 import uuid
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import RequestURITooLarge
 
 from .extensions import db
@@ -25,8 +25,6 @@ class RequestIdFilter(logging.Filter):
     """Puts the current request's id on every log record (``-`` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
 

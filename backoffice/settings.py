@@ -59,6 +59,8 @@ def from_environment() -> dict:
         "BACKOFFICE_LOGIN_LOCK_MINUTES": _int("BACKOFFICE_LOGIN_LOCK_MINUTES", 15),
         "BACKOFFICE_EXPORT_MAX_ROWS": _int("BACKOFFICE_EXPORT_MAX_ROWS", 50_000),
         "BACKOFFICE_PDF_MAX_ROWS": _int("BACKOFFICE_PDF_MAX_ROWS", 3_000),
+        # Exports stream for as long as they need, up to this (their own, longer statement timeout).
+        "BACKOFFICE_EXPORT_TIMEOUT_MS": _int("BACKOFFICE_EXPORT_TIMEOUT_MS", 600_000),
         "BACKOFFICE_AUDIT_RETENTION_DAYS": _int("BACKOFFICE_AUDIT_RETENTION_DAYS", 730),
         # Above this many rows (the planner's estimate) a list is never counted, sorts and filters
         # default to indexed columns, and search matches exact values.

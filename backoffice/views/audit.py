@@ -1,21 +1,17 @@
 """The panel's own change history, for auditors: filters, a record's history, a before/after diff."""
 
-from zoneinfo import ZoneInfo
-
 from flask import request
 from flask_admin.babel import gettext
 
 from ..extensions import db
+from ..formatting import wib
 from ..models.panel import AuditRecord
 from .base import GatedModelView
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def jakarta_time(view, context, model, name):
     """Stored in UTC, shown in Asia/Jakarta as the source's report shows times."""
-    value = getattr(model, name)
-    return value.astimezone(JAKARTA).strftime("%d-%b-%Y %H:%M:%S") if value else ""
+    return wib(getattr(model, name))
 
 
 class AuditTrailView(GatedModelView):

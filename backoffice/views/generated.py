@@ -11,6 +11,7 @@ from flask_admin.babel import gettext
 from wtforms import validators
 
 from ..catalogue import Catalogue, ConfigError, TableSettings
+from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
 from .base import GatedModelView, masked_formatter
@@ -35,8 +36,6 @@ def build_view(
     """Build the admin view of one table; above ``large_rows`` (planner's estimate) it is a large one."""
     attrs = view_attributes(reflected, settings, catalogue, large_rows)
     view_class = type(f"{reflected.model.__name__}View", (GeneratedModelView,), attrs)
-    from ..extensions import db
-
     return view_class(
         reflected.model, db, name=settings.label or reflected.name, category=category, endpoint=reflected.name
     )

@@ -11,7 +11,7 @@ from flask_login import current_user
 from .. import audit
 from ..exports import FORMATS, PdfDocument, TooManyRows, export_response
 from ..extensions import db
-from ..formatting import rupiah, today_jakarta, wib
+from ..formatting import now_jakarta, rupiah, today_jakarta, wib
 from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
 from .base import GatedBaseView
 from .errors import log_database_error, plain_message
@@ -60,7 +60,7 @@ class ReportView(GatedBaseView):
         if len(rows) > PAGE_SIZE:
             rows, last = rows[:PAGE_SIZE], rows[PAGE_SIZE - 1]
             older = self._url(before=f"{last.time.isoformat()}|{last.key}")
-        live = before is None and flt.end > _now()
+        live = before is None and flt.end > now_jakarta()
         return self.render(
             "backoffice/report.html",
             rows=rows,
@@ -80,7 +80,7 @@ class ReportView(GatedBaseView):
     def live(self):
         """New rows since ``since`` (with an overlap: the browser drops rows it already shows) and totals."""
         flt = self._filter(report_problems=False)
-        now = _now()
+        now = now_jakarta()
         since = _datetime(request.args.get("since")) or now - timedelta(minutes=1)
         recent = ReportFilter(**{**flt.__dict__, "start": max(flt.start, since, now - LIVE_WINDOW)})
         rows = self._run(self.report.rows(recent, 500, tables=(self.report.mapping.live_table,)))
@@ -140,7 +140,7 @@ class ReportView(GatedBaseView):
                     "Exported by %(user)s (%(role)s) at %(time)s WIB",
                     user=current_user.username,
                     role=current_user.role,
-                    time=wib(_now()),
+                    time=wib(now_jakarta()),
                 ),
                 _totals_line(totals),
             ],
@@ -239,13 +239,6 @@ def _cursor(raw: str | None) -> tuple[datetime, int] | None:
     moment, _, key = (raw or "").partition("|")
     when = _datetime(moment)
     return (when, int(key)) if when and key.isdigit() else None
-
-
-def _now() -> datetime:
-    """Jakarta wall time without a zone, as the application stores its timestamps."""
-    from ..formatting import JAKARTA
-
-    return datetime.now(JAKARTA).replace(tzinfo=None, microsecond=0)
 
 
 def _json_row(row) -> dict:
