@@ -92,6 +92,7 @@ def login():
     user = db.session.scalar(db.select(PanelUser).filter_by(username=username))
     if _password_matches(user, form.password.data):
         session.clear()  # a fresh session on login: nothing from before survives
+        session.permanent = True  # so the idle timeout applies (see security.py)
         login_user(user)
         user.last_login_at = datetime.now(UTC)
         record("login")

@@ -1,14 +1,14 @@
 """HTTP hardening: security headers, a Content-Security-Policy with per-request nonces, cookies.
 
-The idle timeout needs no server state: sessions are permanent signed cookies refreshed on every
-request, and Flask refuses one whose signature is older than ``PERMANENT_SESSION_LIFETIME``
-(checked on the server, whatever the browser keeps).
+The idle timeout needs no server state: a logged-in session is a permanent signed cookie (made so
+at login) refreshed on every request, and Flask refuses one whose signature is older than
+``PERMANENT_SESSION_LIFETIME`` (checked on the server, whatever the browser keeps).
 """
 
 import secrets
 from datetime import timedelta
 
-from flask import Flask, g, session
+from flask import Flask, g
 
 
 def csp_nonce() -> str:
@@ -46,10 +46,6 @@ def init_security(app: Flask) -> None:
         SESSION_REFRESH_EACH_REQUEST=True,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle_minutes),
     )
-
-    @app.before_request
-    def _permanent_session():
-        session.permanent = True
 
     @app.after_request
     def _headers(response):

@@ -253,3 +253,7 @@ def test_database_errors_log_the_field_not_the_values(login_as, sql, caplog):
     assert "NOPE-VALUE-123" not in caplog.text and "AGT-SECRET-987" not in caplog.text
     assert "am_corp" in caplog.text and "23503" in caplog.text
     assert sql.scalar(sa.text("SELECT count(*) FROM am_corp WHERE cu_id = 'NOPE-VALUE-123'")) == 0
+
+
+def test_anonymous_requests_get_no_session_cookie(client):
+    assert "Set-Cookie" not in client.get("/healthz").headers
