@@ -8,8 +8,10 @@ same keys. Every view asks :meth:`PermissionMatrix.allows` through the gate in `
 
 from collections.abc import Mapping
 
-CAPABILITIES = ("list", "details", "create", "edit", "delete", "export", "actions")
-WRITE_CAPABILITIES = frozenset({"create", "edit", "delete", "actions"})
+# "topup" asks for deposits and corrections at billers; "approve" decides what waits for a second
+# person. Both change money, so only roles that name them (administrators: everything) have them.
+CAPABILITIES = ("list", "details", "create", "edit", "delete", "export", "actions", "topup", "approve")
+WRITE_CAPABILITIES = frozenset({"create", "edit", "delete", "actions", "topup", "approve"})
 READ_CAPABILITIES = frozenset({"list", "details", "export"})
 
 # The panel's own administration (users, roles) is the "panel" group; the application's activity

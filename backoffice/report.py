@@ -29,6 +29,7 @@ DEFAULT_COLUMNS = {
     "cost": "hargabeli",
     "biller": "billercode",
     "response_code": "responsecode",
+    "biller_response": "respbiller",
     "key": "msgid",
 }
 STATUSES = ("success", "failed", "pending")
@@ -168,7 +169,7 @@ class TransactionReport:
 
     def totals(self, flt: ReportFilter) -> sa.Select:
         """Count, amount and count per status over the whole filtered range."""
-        union = self._union(flt, self.mapping.tables, None).subquery("trx")
+        union = self.transactions(flt)
         by_status = [
             sa.func.count().filter(union.c.status.in_(self.mapping.status_values[s])).label(s)
             for s in STATUSES
@@ -181,7 +182,7 @@ class TransactionReport:
 
     def recap(self, flt: ReportFilter, by: str) -> sa.Select:
         """Per day and product (or biller): counts per status and money, the basis of H+1 settlement."""
-        union = self._union(flt, self.mapping.tables, None).subquery("trx")
+        union = self.transactions(flt)
         day = sa.func.date_trunc("day", union.c.time).label("day")
         key = (union.c.biller if by == "biller" else union.c.product).label("key")
         success = union.c.status.in_(self.mapping.status_values["success"])
@@ -201,6 +202,10 @@ class TransactionReport:
             .group_by(day, key)
             .order_by(day.desc(), key)
         )
+
+    def transactions(self, flt: ReportFilter) -> sa.Subquery:
+        """Every transaction table's rows in ``flt``, under the report's field names (for other pages)."""
+        return self._union(flt, self.mapping.tables, None).subquery("trx")
 
     def _union(self, flt: ReportFilter, tables: tuple[str, ...], before) -> sa.CompoundSelect:
         branches = [self._branch(self._tables[name], flt, before) for name in tables]

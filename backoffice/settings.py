@@ -11,6 +11,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODES = ("production", "demo", "test")
+#: The largest amount the balance functions accept (their parameter is a PostgreSQL integer).
+INTEGER_MAX = 2_147_483_647
 
 
 class SettingsError(RuntimeError):
@@ -67,6 +69,11 @@ def from_environment() -> dict:
         "BACKOFFICE_LARGE_TABLE_ROWS": _int("BACKOFFICE_LARGE_TABLE_ROWS", 100_000),
         "BACKOFFICE_MAX_UPLOAD_MB": _int("BACKOFFICE_MAX_UPLOAD_MB", 16),
         "BACKOFFICE_MAX_QUERY_STRING": _int("BACKOFFICE_MAX_QUERY_STRING", 8192),
+        # Biller deposits: the largest amount one request may carry (the functions take an integer),
+        # the amount above which a second person must approve, and how long a request waits.
+        "BACKOFFICE_TOPUP_MAX": _int("BACKOFFICE_TOPUP_MAX", 1_000_000_000),
+        "BACKOFFICE_APPROVAL_ABOVE": _int("BACKOFFICE_APPROVAL_ABOVE", 50_000_000),
+        "BACKOFFICE_APPROVAL_HOURS": _int("BACKOFFICE_APPROVAL_HOURS", 24),
     }
 
 
@@ -82,3 +89,7 @@ def complete(config: dict) -> None:
         config["SECRET_KEY"] = secrets.token_hex(32)
     if not config.get("SQLALCHEMY_DATABASE_URI") and mode == "production":
         raise SettingsError("DATABASE_URL is not set: point the panel at the PPOB database")
+    if not 0 < config["BACKOFFICE_TOPUP_MAX"] <= INTEGER_MAX:
+        raise SettingsError(
+            f"BACKOFFICE_TOPUP_MAX must be between 1 and {INTEGER_MAX} (the functions take an integer)"
+        )

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCH_USER, BENCH_PASSWORD = "bench-staff", "bench-staff-password"
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-user-password"
 
 
 def main() -> None:
@@ -53,7 +53,8 @@ def main() -> None:
     export_case(args)
 
 
-def logged_in(url: str):
+def logged_in(url: str, role: str = "staff"):
+    """An application on ``url`` and a test client logged in as a bench user of ``role``."""
     from app import create_app
     from backoffice.cli import create_user
     from backoffice.extensions import db
@@ -70,10 +71,10 @@ def logged_in(url: str):
     )
     with app.app_context():
         init_database(db.engine)  # idempotent: brings the panel's own schema up to date
-        if db.session.scalar(db.select(PanelUser).filter_by(username=BENCH_USER)) is None:
-            create_user(BENCH_USER, "staff", BENCH_PASSWORD)
+        if db.session.scalar(db.select(PanelUser).filter_by(username=f"{BENCH_USER}-{role}")) is None:
+            create_user(f"{BENCH_USER}-{role}", role, BENCH_PASSWORD)
     client = app.test_client()
-    check(client.post("/login", data={"username": BENCH_USER, "password": BENCH_PASSWORD}), 302)
+    check(client.post("/login", data={"username": f"{BENCH_USER}-{role}", "password": BENCH_PASSWORD}), 302)
     return app, client
 
 

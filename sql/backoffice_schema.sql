@@ -86,3 +86,73 @@ DROP TRIGGER IF EXISTS audit_no_truncate ON backoffice.audit_log;
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON backoffice.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION backoffice.audit_append_only();
 CREATE INDEX IF NOT EXISTS audit_log_action_idx ON backoffice.audit_log (action, occurred_at);
+
+-- Billers: what administrators set per biller (the application's tables have no place for it).
+-- checkpoint_at/checkpoint_balance: a balance both sides agreed on (after a reconciliation), from
+-- which the book balance is counted; without one, the book counts from the first deposit.
+CREATE TABLE IF NOT EXISTS backoffice.biller_setting (
+    billercode varchar(40) PRIMARY KEY,
+    low_balance numeric(15,0) NOT NULL DEFAULT 0 CHECK (low_balance >= 0),
+    checkpoint_at timestamp,
+    checkpoint_balance numeric(15,2),
+    updated_by varchar(60),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CHECK ((checkpoint_at IS NULL) = (checkpoint_balance IS NULL))
+);
+
+-- Deposits and corrections asked for through the panel. Each confirmation form carries a token of
+-- its own: a second submit of the same form finds the token taken and runs nothing. A request that
+-- needs a second pair of eyes may be decided only by someone else, which the table itself checks.
+CREATE TABLE IF NOT EXISTS backoffice.balance_request (
+    id serial PRIMARY KEY,
+    token uuid NOT NULL UNIQUE,
+    kind varchar(20) NOT NULL CHECK (kind IN ('deposit', 'correction')),
+    billercode varchar(40) NOT NULL,
+    amount bigint NOT NULL CHECK (amount > 0),
+    note varchar(200),
+    requested_by varchar(60) NOT NULL,
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    needs_approval boolean NOT NULL,
+    status varchar(20) NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'done', 'refused', 'rejected', 'expired')),
+    decided_by varchar(60),
+    decided_at timestamptz,
+    reason varchar(300),
+    result_status varchar(10),
+    result_desc varchar(200),
+    balance_before numeric(15,2),
+    balance_after numeric(15,2),
+    CHECK (NOT needs_approval OR decided_by IS NULL OR decided_by <> requested_by),
+    CHECK (status <> 'rejected' OR coalesce(reason, '') <> '')
+);
+CREATE INDEX IF NOT EXISTS balance_request_pending_idx ON backoffice.balance_request (status, requested_at);
+
+-- H+1 reconciliations: one per uploaded statement, with every row's outcome so it can be reopened.
+CREATE TABLE IF NOT EXISTS backoffice.reconciliation (
+    id serial PRIMARY KEY,
+    billercode varchar(40) NOT NULL,
+    day date NOT NULL,
+    file_name varchar(200) NOT NULL,
+    file_sha256 char(64) NOT NULL,
+    created_by varchar(60) NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    matched integer NOT NULL,
+    only_ours integer NOT NULL,
+    only_theirs integer NOT NULL,
+    mismatched integer NOT NULL,
+    our_total numeric(18,2) NOT NULL,
+    their_total numeric(18,2) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reconciliation_day_idx ON backoffice.reconciliation (day, billercode);
+
+CREATE TABLE IF NOT EXISTS backoffice.reconciliation_item (
+    reconciliation_id integer NOT NULL REFERENCES backoffice.reconciliation ON DELETE CASCADE,
+    outcome varchar(12) NOT NULL CHECK (outcome IN ('matched', 'only_ours', 'only_theirs', 'mismatch')),
+    noref varchar(60) NOT NULL,
+    our_time timestamp,
+    our_amount numeric(15,2),
+    their_time timestamp,
+    their_amount numeric(15,2)
+);
+CREATE INDEX IF NOT EXISTS reconciliation_item_idx ON backoffice.reconciliation_item (reconciliation_id, outcome);

@@ -324,7 +324,7 @@ SELECT m.agent_id,
 
 INSERT INTO am_update_poin (agent_id, poin, before_poin, current_poin, description, noref,
                             product_code, process_exe, update_date)
-SELECT a.agent_id, 10 * (1 + (a.k + g) % 5), NULL, NULL, 'POIN TRANSAKSI', NULL, NULL,
+SELECT a.agent_id, 100 * (1 + (a.k + g) % 5), NULL, NULL, 'POIN TRANSAKSI', NULL, NULL,
        'RECEIVEPOIN', c.start_at + g * interval '9 days' + (a.k % 24) * interval '1 hour'
   FROM demo_agents a, demo_clock c, generate_series(1, 3) g;
 
@@ -362,6 +362,24 @@ UPDATE balance_us b SET curr_bal = m.remainder
      + coalesce((SELECT sum(hargabeli) FROM demo_unanswered u WHERE u.billercode = b.billercode), 0),
        lastupdate = (SELECT now_wib FROM demo_clock)
   FROM demo_biller_money m WHERE m.billercode = b.billercode;
+
+-- The balance before and after each deposit, as the deposit function records it: the deposits so
+-- far less the cost of every transaction the biller answered until then.
+WITH events AS (
+    SELECT billercode, transfer_date AS at, id, amount FROM biller_update_balance
+    UNION ALL
+    SELECT billercode, requesttime, NULL, -hargabeli FROM tempmsg_backup
+     WHERE responsecode = '00' AND respbiller <> '-'
+    UNION ALL
+    SELECT billercode, requesttime, NULL, -hargabeli FROM tempmsg
+     WHERE responsecode = '00' AND respbiller <> '-'
+), running AS (
+    SELECT id, amount, sum(amount) OVER (PARTITION BY billercode ORDER BY at, id NULLS FIRST
+                                         ROWS UNBOUNDED PRECEDING) AS after
+      FROM events
+)
+UPDATE biller_update_balance u SET before_balance = r.after - r.amount, current_balance = r.after
+  FROM running r WHERE r.id = u.id;
 
 -- Everything else the application keeps -----------------------------------------------------------
 

@@ -163,3 +163,60 @@ def test_new_transactions_appear_live_and_pause_stops_them(page_as, sql):
     assert page.locator(f'tr[data-key="{later[0]}"]').count() == 0
     page.click("#live-toggle")
     page.wait_for_selector(f'tr[data-key="{later[0]}"]', timeout=12_000)
+
+
+def test_an_administrator_tops_up_a_biller_and_sees_the_new_balance(page_as, sql):
+    import sqlalchemy as sa
+
+    before = sql.scalar(sa.text("SELECT curr_bal FROM balance_us WHERE billercode = 'DGF'"))
+    page = page_as("administrator")
+    page.goto(f"{page.base}/admin/billers/")
+    shoot(page, "billers")
+    page.locator('tr[data-biller="DGF"] a:text-is("Top up")').click()
+    page.fill("#amount", "1.500.000")
+    page.click("#topup-form button[type=submit]")
+    expected = "Rp " + f"{before + 1_500_000:,.0f}".replace(",", ".")
+    assert page.locator('#topup-confirm [data-field="after"]').inner_text() == expected
+    shoot(page, "topup_confirm")
+    page.click("#topup-confirm button[type=submit]")
+    assert page.locator('#topup-result [data-field="after"]').inner_text() == expected
+    page.click("text=Back to balances")
+    assert page.locator('tr[data-biller="DGF"] [data-field="balance"]').inner_text() == expected
+
+
+def test_the_balance_page_refreshes_itself(page_as, sql, monkeypatch):
+    import sqlalchemy as sa
+
+    from backoffice.views import billers
+
+    monkeypatch.setattr(billers, "REFRESH_SECONDS", 5)
+    page = page_as("staff")
+    page.goto(f"{page.base}/admin/billers/")
+    sql.execute(sa.text("UPDATE balance_us SET curr_bal = 123456 WHERE billercode = 'NRS'"))
+    cell = page.locator('tr[data-biller="NRS"] [data-field="balance"]')
+    cell.filter(has_text="Rp 123.456").wait_for(timeout=12_000)
+
+
+def test_a_statement_is_reconciled_in_the_browser(page_as, app, sql, tmp_path):
+    import sqlalchemy as sa
+
+    from backoffice import reconciliation as recon
+
+    day = sql.scalar(sa.text("SELECT max(requesttime)::date FROM tempmsg_backup WHERE billercode = 'BMS'"))
+    with app.test_request_context():
+        view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "reconciliation")
+        content, planted = recon.sample_statement(
+            recon.our_lines(view.billers.report, "BMS", day), view.billers.unanswered("BMS", day)
+        )
+    statement = tmp_path / "statement.csv"
+    statement.write_bytes(content)
+    page = page_as("administrator")
+    page.goto(f"{page.base}/admin/reconciliation/")
+    page.select_option("#biller", "BMS")
+    page.fill("#day", str(day))
+    page.set_input_files("#statement", str(statement))
+    page.click("#statement-form button[type=submit]")
+    page.wait_for_url("**/admin/reconciliation/*/")
+    assert page.locator('[data-total="only_theirs"]').inner_text() == str(len(planted["only_theirs"]))
+    assert page.locator('[data-total="mismatch"]').inner_text() == str(len(planted["mismatch"]))
+    shoot(page, "reconciliation_result")

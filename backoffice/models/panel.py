@@ -1,6 +1,8 @@
 """The back office's own tables (schema ``backoffice``, created by ``sql/backoffice_schema.sql``)."""
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -71,3 +73,85 @@ class AuditRecord(db.Model):
     #: Set by the database (trigger backoffice.audit_chain), never by the panel.
     prev_hash: Mapped[str | None] = mapped_column(sa.CHAR(64))
     hash: Mapped[str | None] = mapped_column(sa.CHAR(64))
+
+
+class BillerSetting(db.Model):
+    """What administrators set per biller: the low-balance threshold, the agreed checkpoint."""
+
+    __tablename__ = "biller_setting"
+    __table_args__ = {"schema": "backoffice"}
+
+    billercode: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    low_balance: Mapped[Decimal] = mapped_column(sa.Numeric(15, 0), server_default="0")
+    #: Jakarta wall time, like the application's timestamps it is compared with.
+    checkpoint_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    checkpoint_balance: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+    updated_by: Mapped[str | None] = mapped_column(sa.String(60))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class BalanceRequest(db.Model):
+    """A deposit or correction asked for through the panel, run at once or after approval."""
+
+    __tablename__ = "balance_request"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    billercode: Mapped[str] = mapped_column(sa.String(40))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    requested_by: Mapped[str] = mapped_column(sa.String(60))
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    needs_approval: Mapped[bool]
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    result_status: Mapped[str | None] = mapped_column(sa.String(10))
+    result_desc: Mapped[str | None] = mapped_column(sa.String(200))
+    balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+    balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+
+
+class Reconciliation(db.Model):
+    """One H+1 reconciliation: a biller's statement for a day against our successful transactions."""
+
+    __tablename__ = "reconciliation"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    billercode: Mapped[str] = mapped_column(sa.String(40))
+    day: Mapped[date]
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    file_sha256: Mapped[str] = mapped_column(sa.CHAR(64))
+    created_by: Mapped[str] = mapped_column(sa.String(60))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    matched: Mapped[int]
+    only_ours: Mapped[int]
+    only_theirs: Mapped[int]
+    mismatched: Mapped[int]
+    our_total: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2))
+    their_total: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2))
+
+    @property
+    def difference(self) -> Decimal:
+        """Ours less theirs: what we booked that the biller did not charge (negative: the reverse)."""
+        return self.our_total - self.their_total
+
+
+#: Every row of a reconciliation and its outcome (no key of its own: rows are read per reconciliation).
+reconciliation_item = sa.Table(
+    "reconciliation_item",
+    db.metadata,
+    sa.Column("reconciliation_id", sa.Integer, sa.ForeignKey(Reconciliation.id), nullable=False),
+    sa.Column("outcome", sa.String(12), nullable=False),
+    sa.Column("noref", sa.String(60), nullable=False),
+    sa.Column("our_time", sa.DateTime),
+    sa.Column("our_amount", sa.Numeric(15, 2)),
+    sa.Column("their_time", sa.DateTime),
+    sa.Column("their_amount", sa.Numeric(15, 2)),
+    schema="backoffice",
+)

@@ -6,15 +6,20 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from ..approvals import BalanceRequests, RedeemRequests
+from ..billers import Billers
 from ..catalogue import Catalogue
 from ..models.reflection import ReflectedTable
 from ..permissions import PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..security import csp_nonce
+from .approvals import ApprovalView
 from .audit import AuditTrailView
 from .base import HomeView
+from .billers import BillerView
 from .generated import build_view
 from .panel_users import PanelUserView
+from .reconciliation import ReconciliationView
 from .report import ReportView
 
 #: Menu group of tables the declarative file does not place.
@@ -62,11 +67,31 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     if report is not None:
         matrix.register_view("report", "transactions")
         admin.add_view(ReportView(report, category=groups.get("transactions", "Transactions")))
+        add_money_views(app, admin, matrix, groups, report, tables)
     matrix.register_view("audit_log", "activity")
     admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
     matrix.register_view("panel_users", "panel")
     admin.add_view(PanelUserView(category=catalogue.groups.get("panel", "Panel")))
     return admin
+
+
+def add_money_views(app: Flask, admin: Admin, matrix: PermissionMatrix, groups: dict, report, tables) -> None:
+    """Biller balances, top-ups, reconciliation and the approval queue, where the PPOB tables are."""
+    queues = [RedeemRequests(tables)] if RedeemRequests.available(tables) else []
+    if Billers.available(tables):
+        billers = Billers(tables, report)
+        requests = BalanceRequests(billers, app.config)
+        queues.insert(0, requests)
+        category = groups.get("billers", "Billers")
+        for view in (
+            BillerView(billers, requests, category=category),
+            ReconciliationView(billers, category=category),
+        ):
+            matrix.register_view(view.endpoint, "billers")
+            admin.add_view(view)
+    if queues:
+        matrix.register_view("approvals", "approvals")
+        admin.add_view(ApprovalView(queues, category=groups.get("approvals", "Approvals")))
 
 
 def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> TransactionReport | None:

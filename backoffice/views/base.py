@@ -88,6 +88,30 @@ class GateMixin:
 class GatedBaseView(GateMixin, BaseView):
     """Base of hand-written (non-model) views: declare ``endpoint_capabilities``."""
 
+    def safely(self, load, empty):
+        """``load()``, or ``empty`` with a plain message when the database refuses (a timeout, say);
+        the page still renders and the log has the detail."""
+        try:
+            return load()
+        except sa.exc.DBAPIError as exc:
+            db.session.rollback()
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+            return empty
+
+    def export_or_back(self, build, back: str):
+        """The download ``build()`` makes, or a redirect to ``back`` with a plain message when it
+        would exceed its format's limit or the database refuses."""
+        try:
+            return build()
+        except TooManyRows as exc:
+            flash(exc.message, "error")
+        except sa.exc.DBAPIError as exc:
+            db.session.rollback()
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+        return redirect(back)
+
 
 class HomeView(GateMixin, AdminIndexView):
     """The landing page: any logged-in user may see it (Flask-Admin leaves it public)."""

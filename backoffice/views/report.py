@@ -3,18 +3,17 @@
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, request, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
 from flask_login import current_user
 
 from .. import audit
-from ..exports import FORMATS, PdfDocument, TooManyRows, export_response
+from ..exports import FORMATS, PdfDocument, export_response
 from ..extensions import db
 from ..formatting import now_jakarta, rupiah, today_jakarta, wib
 from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
 from .base import GatedBaseView
-from .errors import log_database_error, plain_message
 
 PAGE_SIZE = 50
 #: The longest range one report covers (a month and a bit: H+1 work and monthly recaps).
@@ -110,21 +109,17 @@ class ReportView(GatedBaseView):
             abort(404)
         flt = self._filter()
         statement = self.report.rows(flt, 0, fields=EXPORT_FIELDS)
-        try:
-            return export_response(
+        return self.export_or_back(
+            lambda: export_response(
                 fmt,
                 "transaksi",
                 [HEADERS[f] for f in EXPORT_FIELDS],
                 statement,
                 on_finish=audit.export_recorder(self.endpoint, None, fmt),
                 document=self._pdf_header(flt),
-            )
-        except TooManyRows as exc:
-            flash(exc.message, "error")
-        except sa.exc.DBAPIError as exc:
-            log_database_error(self.endpoint, exc)
-            flash(plain_message(exc), "error")
-        return redirect(self._url())
+            ),
+            self._url(),
+        )
 
     def _pdf_header(self, flt: ReportFilter) -> PdfDocument:
         totals = self._run_one(self.report.totals(flt))
@@ -155,13 +150,7 @@ class ReportView(GatedBaseView):
         return flt
 
     def _run(self, statement) -> list:
-        try:
-            return db.session.execute(statement).all()
-        except sa.exc.DBAPIError as exc:
-            db.session.rollback()
-            log_database_error(self.endpoint, exc)
-            flash(plain_message(exc), "error")
-            return []
+        return self.safely(lambda: db.session.execute(statement).all(), [])
 
     def _run_one(self, statement):
         rows = self._run(statement)

@@ -1,0 +1,301 @@
+"""Four eyes: deposits and corrections that wait for a second person, and the application's own
+point-redemption queue (``redeem_approval``), decided through one mechanism.
+
+A queue lists what waits (:class:`Pending`) and approves or rejects one item in the caller's
+transaction: a database function runs only on approval, inside the approval's transaction, with
+the audit record beside it. What may not be decided raises :class:`Refused`; the caller rolls back.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_admin.babel import gettext
+
+from . import audit
+from .billers import LEDGER, Billers, TopUpResult
+from .extensions import db
+from .formatting import now_jakarta
+from .models.panel import BalanceRequest
+from .models.reflection import ReflectedTable
+
+#: The longest reason a rejection keeps.
+MAX_REASON = 200
+
+
+class Refused(Exception):
+    """This decision cannot be taken; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How a decision ended: ``ok`` False when the database function refused (nothing changed)."""
+
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One item waiting for a decision, as the approver sees it."""
+
+    queue: str
+    key: int
+    what: str
+    subject: str
+    amount: Decimal
+    unit: str  # "rupiah" or "poin"
+    asked_by: str
+    asked_at: datetime
+    before: Decimal | None
+    after: Decimal | None
+    note: str | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
+
+
+class BalanceRequests:
+    """The panel's own queue: deposits and corrections at billers."""
+
+    name = "balance"
+
+    def __init__(self, billers: Billers, config: Mapping):
+        self.billers = billers
+        self.approval_above = int(config["BACKOFFICE_APPROVAL_ABOVE"])
+        self.lifetime = timedelta(hours=int(config["BACKOFFICE_APPROVAL_HOURS"]))
+
+    def needs_approval(self, kind: str, amount: int) -> bool:
+        """Every correction, and deposits above the configured amount, wait for a second person."""
+        return kind == "correction" or amount > self.approval_above
+
+    def find(self, token: uuid.UUID) -> BalanceRequest | None:
+        return db.session.scalar(sa.select(BalanceRequest).where(BalanceRequest.token == token))
+
+    def submit(
+        self, token: uuid.UUID, kind: str, code: str, amount: int, note: str, actor: str
+    ) -> BalanceRequest:
+        """Record a request, and run it at once unless it needs approval.
+
+        The token is unique: a second submit of the same form fails on it (``IntegrityError``) before
+        any function runs; the caller rolls back and shows the first submit's request.
+        """
+        waits = self.needs_approval(kind, amount)
+        now = datetime.now(UTC)
+        request = BalanceRequest(
+            token=token,
+            kind=kind,
+            billercode=code,
+            amount=amount,
+            note=note or None,
+            requested_by=actor,
+            requested_at=now,
+            expires_at=now + self.lifetime if waits else now,
+            needs_approval=waits,
+            status="pending",
+        )
+        db.session.add(request)
+        db.session.flush()  # the unique token is checked here, before anything runs
+        if waits:
+            request.balance_before = self.billers.balance(code)
+            audit.record("balance_request", view="billers", table_name=LEDGER, detail=_detail(request))
+        else:
+            self._run(request, actor)
+        return request
+
+    def pending(self) -> list[Pending]:
+        requests = db.session.scalars(
+            sa.select(BalanceRequest)
+            .where(BalanceRequest.status == "pending")
+            .order_by(BalanceRequest.requested_at)
+        )
+        items = []
+        for r in requests:
+            before = self.billers.balance(r.billercode)
+            sign = 1 if r.kind == "deposit" else -1
+            items.append(
+                Pending(
+                    queue=self.name,
+                    key=r.id,
+                    what=gettext("Deposit") if r.kind == "deposit" else gettext("Correction"),
+                    subject=r.billercode,
+                    amount=Decimal(r.amount),
+                    unit="rupiah",
+                    asked_by=r.requested_by,
+                    asked_at=r.requested_at,
+                    before=before,
+                    after=None if before is None else before + sign * r.amount,
+                    note=r.note,
+                    expires_at=r.expires_at,
+                )
+            )
+        return items
+
+    def approve(self, key: int, actor: str) -> Decision:
+        request = self._decidable(key, actor)
+        result = self._run(request, actor)
+        if result.ok:
+            return Decision(True, gettext("Approved and carried out: %(desc)s.", desc=result.description))
+        return Decision(False, gettext("The database refused it: %(desc)s.", desc=result.description))
+
+    def reject(self, key: int, actor: str, reason: str) -> Decision:
+        request = self._decidable(key, actor)
+        request.status, request.reason = "rejected", _reason(reason)
+        request.decided_by, request.decided_at = actor, datetime.now(UTC)
+        audit.record("balance_reject", view="approvals", table_name=LEDGER, detail=_detail(request))
+        return Decision(True, gettext("Rejected."))
+
+    def _decidable(self, key: int, actor: str) -> BalanceRequest:
+        request = db.session.get(BalanceRequest, key, with_for_update=True)
+        if request is None or request.status != "pending":
+            raise Refused(gettext("This request has already been decided or does not exist."))
+        if request.expires_at <= datetime.now(UTC):
+            request.status = "expired"
+            db.session.commit()  # remember it expired, then refuse
+            raise Refused(gettext("This request has expired; ask for it again."))
+        if request.requested_by == actor:
+            raise Refused(gettext("You asked for this yourself: another approver must decide it."))
+        return request
+
+    def _run(self, request: BalanceRequest, actor: str) -> TopUpResult:
+        result = self.billers.run(request.kind, request.billercode, request.amount)
+        request.status = "done" if result.ok else "refused"
+        request.result_status, request.result_desc = result.status, result.description
+        request.balance_before, request.balance_after = result.before, result.after
+        if request.needs_approval:
+            request.decided_by, request.decided_at = actor, datetime.now(UTC)
+        action = request.kind if result.ok else f"{request.kind}_refused"
+        audit.record(
+            action,
+            view="billers",
+            table_name=LEDGER,
+            record_key=None if result.ledger_id is None else str(result.ledger_id),
+            before={"curr_bal": audit.json_value(result.before)},
+            after={"curr_bal": audit.json_value(result.after)},
+            detail=_detail(request),
+        )
+        return result
+
+
+class RedeemRequests:
+    """The application's point redemptions (``redeem_approval``): approval spends the agent's points
+    through ``am_setpoinproc``."""
+
+    name = "redeem"
+    TABLES = ("redeem_approval", "redeem_itemlist", "am_balance", "am_user")
+    #: redeem_approval.status: waiting, approved, rejected.
+    WAITING, APPROVED, REJECTED = "0", "1", "2"
+
+    def __init__(self, tables: Mapping[str, ReflectedTable]):
+        self.requests, self.items, self.balances, self.agents = (tables[name].table for name in self.TABLES)
+
+    @classmethod
+    def available(cls, tables: Mapping[str, ReflectedTable]) -> bool:
+        return all(name in tables for name in cls.TABLES)
+
+    def pending(self) -> list[Pending]:
+        r, i, b, a = self.requests.c, self.items.c, self.balances.c, self.agents.c
+        rows = db.session.execute(
+            sa.select(r.redeem_id, i.item_name, r.agent_id, a.agent_name, r.poin, r.requesttime, b.poin_bal)
+            .outerjoin(self.items, i.item_id == r.item_id)
+            .outerjoin(self.balances, b.agent_id == r.agent_id)
+            .outerjoin(self.agents, a.agent_id == r.agent_id)
+            .where(r.status == self.WAITING)
+            .order_by(r.requesttime)
+        )
+        return [
+            Pending(
+                queue=self.name,
+                key=key,
+                what=gettext("Point redemption: %(item)s", item=item or "-"),
+                subject=agent,
+                amount=points,
+                unit="poin",
+                asked_by=f"{agent} ({name})" if name else agent,
+                asked_at=asked_at,
+                before=balance,
+                after=None if balance is None else balance - points,
+            )
+            for key, item, agent, name, points, asked_at, balance in rows
+        ]
+
+    def approve(self, key: int, actor: str) -> Decision:
+        request = self._decidable(key)
+        answer = (
+            db.session.execute(
+                sa.text("SELECT * FROM am_setpoinproc(:agent, :points)"),
+                {"agent": request.agent_id, "points": int(request.poin)},
+            )
+            .mappings()
+            .one()
+        )
+        if answer["vo_status"] != "00":
+            raise Refused(gettext("The database refused it: %(desc)s.", desc=answer["vo_statusdesc"]))
+        self._decide(key, self.APPROVED, actor, "-")
+        audit.record(
+            "redeem_approve",
+            view="approvals",
+            table_name="redeem_approval",
+            record_key=str(key),
+            before={"poin_bal": audit.json_value(answer["vo_prev"])},
+            after={"poin_bal": audit.json_value(answer["vo_curr"])},
+            detail={"agent": request.agent_id, "poin": audit.json_value(request.poin)},
+        )
+        return Decision(True, gettext("Approved and carried out: %(desc)s.", desc=answer["vo_statusdesc"]))
+
+    def reject(self, key: int, actor: str, reason: str) -> Decision:
+        request = self._decidable(key)
+        self._decide(key, self.REJECTED, actor, _reason(reason))
+        audit.record(
+            "redeem_reject",
+            view="approvals",
+            table_name="redeem_approval",
+            record_key=str(key),
+            detail={"agent": request.agent_id, "poin": audit.json_value(request.poin), "reason": reason},
+        )
+        return Decision(True, gettext("Rejected."))
+
+    def _decidable(self, key: int):
+        r = self.requests.c
+        row = db.session.execute(
+            sa.select(r.agent_id, r.poin)
+            .where(r.redeem_id == key, r.status == self.WAITING)
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise Refused(gettext("This request has already been decided or does not exist."))
+        return row
+
+    def _decide(self, key: int, status: str, actor: str, note: str) -> None:
+        r = self.requests.c
+        db.session.execute(
+            sa.update(self.requests)
+            .where(r.redeem_id == key)
+            .values(status=status, approveby=actor[:40], approvetime=now_jakarta(), keterangan=note[:200])
+        )
+
+
+def _reason(raw: str) -> str:
+    reason = (raw or "").replace("\x00", "").strip()[:MAX_REASON]
+    if not reason:
+        raise Refused(gettext("A rejection needs a reason."))
+    return reason
+
+
+def _detail(request: BalanceRequest) -> dict:
+    return {
+        "request": request.id,
+        "kind": request.kind,
+        "biller": request.billercode,
+        "amount": request.amount,
+        "status": request.status,
+        "result": request.result_status,
+        "description": request.result_desc,
+        "requested_by": request.requested_by,
+        "reason": request.reason,
+    }

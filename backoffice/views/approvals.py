@@ -1,0 +1,52 @@
+"""The approval queue: what waits for a second person, from every queue, decided one item at a time."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.babel import gettext
+from flask_login import current_user
+
+from ..approvals import BalanceRequests, RedeemRequests, Refused
+from ..extensions import db
+from .base import GatedBaseView
+from .errors import log_database_error, plain_message
+
+
+class ApprovalView(GatedBaseView):
+    """Pending deposits, corrections and point redemptions, with who asked, when, and the balance
+    before and after; approve or reject (with a reason)."""
+
+    endpoint_capabilities = {"index": "list", "approve": "approve", "reject": "approve"}
+
+    def __init__(self, queues: list[BalanceRequests | RedeemRequests], **kwargs):
+        super().__init__(name=gettext("Approvals"), endpoint="approvals", url="/admin/approvals", **kwargs)
+        self.queues = {queue.name: queue for queue in queues}
+
+    @expose("/")
+    def index(self):
+        pending = {name: self.safely(queue.pending, []) for name, queue in self.queues.items()}
+        return self.render("backoffice/approvals.html", pending=pending)
+
+    @expose("/<queue>/<int:key>/approve/", methods=("POST",))
+    def approve(self, queue: str, key: int):
+        return self._decide(queue, lambda q: q.approve(key, current_user.username))
+
+    @expose("/<queue>/<int:key>/reject/", methods=("POST",))
+    def reject(self, queue: str, key: int):
+        reason = request.form.get("reason", "")
+        return self._decide(queue, lambda q: q.reject(key, current_user.username, reason))
+
+    def _decide(self, name: str, decide):
+        queue = self.queues.get(name) or abort(404)
+        try:
+            decision = decide(queue)
+            db.session.commit()
+            flash(decision.message, "success" if decision.ok else "error")
+        except Refused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        except sa.exc.DBAPIError as exc:
+            db.session.rollback()
+            log_database_error(self.endpoint, exc)
+            flash(plain_message(exc), "error")
+        return redirect(url_for(".index"))
