@@ -1,13 +1,19 @@
-"""H+1 reconciliation of a 200,000-row biller statement (issue: under 30 seconds).
+"""The money pages on a generated database: the biller balance page, book versus biller, and the
+H+1 reconciliation of a 200,000-row biller statement (issue: under 30 seconds).
 
-    .venv/bin/python bench/reconcile.py --database-url postgresql://...ppob_bench_10000000 [--rows 200000]
+    .venv/bin/python bench/money.py --database-url postgresql://...ppob_bench_10000000 [--rows 200000]
 
-Takes the biller and day (before today) with the most successful transactions, writes the biller's
-statement from them with the demo generator's planted differences, and, when the day has fewer
-transactions than --rows, pads it with the biller's own rows we do not have (they end "only the
-biller's"), so the file holds exactly --rows rows. Then uploads it through the panel (Flask's test
-client, as an administrator: parse, our side's query, matching, saving every row, commit), once as
-CSV and once as Excel, and prints the time of each step and of the whole request.
+The balance page and the book page are timed (median of --runs) through Flask's test client; the
+book page without checkpoints (it counts every transaction since the first deposit) and with a
+checkpoint a day ago at every biller (what an operator sets after a reconciliation).
+
+For the reconciliation, it takes the biller and day (before today) with the most successful
+transactions, writes the biller's statement from them with the demo generator's planted
+differences, and, when the day has fewer transactions than --rows, pads it with the biller's own
+rows we do not have (they end "only the biller's"), so the file holds exactly --rows rows. Then it
+uploads it through the panel (Flask's test client, as an administrator: parse, our side's query,
+matching, saving every row, commit), once as CSV and once as Excel, and prints the time of each
+step and of the whole request.
 """
 
 import argparse
@@ -22,15 +28,46 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import check, logged_in  # noqa: E402
+from bench.report import check, logged_in, median_ms  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     app, client = logged_in(args.database_url, role="administrator")
+    pages(app, client, args.runs)
+    reconcile(app, client, args.rows)
+
+
+def pages(app, client, runs: int) -> None:
+    from backoffice.extensions import db
+
+    print(f"balance page: {median_ms(lambda: check(client.get('/admin/billers/')), runs):.0f} ms")
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM backoffice.biller_setting"))
+        db.session.commit()
+    took = median_ms(lambda: check(client.get("/admin/billers/book/")), runs)
+    print(f"book page, no checkpoint: {took:.0f} ms")
+    with app.app_context():
+        db.session.execute(
+            sa.text(
+                "INSERT INTO backoffice.biller_setting (billercode, checkpoint_at, checkpoint_balance) "
+                "SELECT billercode, (now() AT TIME ZONE 'Asia/Jakarta') - interval '1 day', curr_bal "
+                "FROM balance_us"
+            )
+        )
+        db.session.commit()
+    took = median_ms(lambda: check(client.get("/admin/billers/book/")), runs)
+    print(f"book page, checkpoints a day ago: {took:.0f} ms")
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM backoffice.biller_setting"))
+        db.session.commit()
+
+
+def reconcile(app, client, rows: int) -> None:
     from backoffice import reconciliation as recon
     from backoffice.extensions import db
 
@@ -41,9 +78,9 @@ def main() -> None:
         ours = recon.our_lines(view.billers.report, code, day)
         ours_s = time.perf_counter() - started
         content, planted = recon.sample_statement(ours, view.billers.unanswered(code, day))
-    content = padded(content, args.rows, day)
+    content = padded(content, rows, day)
     print(f"biller {code}, day {day}: {count:,} successful transactions of ours (read in {ours_s:.2f} s)")
-    print(f"statement: {args.rows:,} rows, {len(content) / 1e6:.1f} MB CSV")
+    print(f"statement: {rows:,} rows, {len(content) / 1e6:.1f} MB CSV")
     with app.test_request_context():
         started = time.perf_counter()
         theirs = recon.read_statement(content, "statement.csv", day)
