@@ -1,5 +1,7 @@
 """No lost update: two people editing one row."""
 
+import re
+
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORDS
@@ -53,3 +55,31 @@ def test_editing_a_row_someone_deleted_says_so(app, login_as, sql):
     response = alice.post(url, data={**form, "trancodename": "Masih ada?"}, follow_redirects=True)
     assert "Record does not exist." in response.get_data(as_text=True)
     assert sql.scalar(sa.text("SELECT count(*) FROM trancode WHERE trancodeid = 'HILANG'")) == 0
+
+
+def delete_form(html: str, key: str) -> dict[str, str]:
+    """The fields of the list's delete button for the row ``key``."""
+    start = html.index(f'name="id" type="hidden" value="{key}"')
+    form = html[html.rindex("<form", 0, start) : html.index("</form>", start)]
+    return dict(re.findall(r'name="([\w]+)"[^>]*value="([^"]*)"', form))
+
+
+def test_a_delete_from_the_list_after_someone_changed_the_row_is_refused(app, login_as, sql):
+    sql.execute(sa.text("INSERT INTO trancode (trancodeid, trancodename) VALUES ('HAPUS1', 'Akan dihapus')"))
+    alice, bob = login_as("administrator"), second_session(app)
+    fields = delete_form(alice.get("/admin/trancode/?search=HAPUS1").get_data(as_text=True), "HAPUS1")
+    assert fields["row_version"]
+
+    bob_form = form_values(bob.get("/admin/trancode/edit/?id=HAPUS1").get_data(as_text=True))
+    bob.post("/admin/trancode/edit/?id=HAPUS1", data={**bob_form, "trancodename": "Diubah Bob"})
+    refused = alice.post("/admin/trancode/delete/", data=fields, follow_redirects=True)
+    assert "Someone changed this record after the list was shown, so it was not deleted." in refused.get_data(
+        as_text=True
+    )
+    assert (
+        sql.scalar(sa.text("SELECT trancodename FROM trancode WHERE trancodeid = 'HAPUS1'")) == "Diubah Bob"
+    )
+
+    fresh = delete_form(alice.get("/admin/trancode/?search=HAPUS1").get_data(as_text=True), "HAPUS1")
+    alice.post("/admin/trancode/delete/", data=fresh)
+    assert sql.scalar(sa.text("SELECT count(*) FROM trancode WHERE trancodeid = 'HAPUS1'")) == 0

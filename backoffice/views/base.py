@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, g, has_request_context, redirect, r
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model.template import DeleteRowAction, TemplateLinkRowAction
 from flask_login import current_user
 from wtforms import HiddenField
 
@@ -128,6 +129,13 @@ def masked_formatter(view: "GatedModelView", context, model, name: str):
     return mask_value(value) if view.masks(name) else value
 
 
+class VersionedDeleteRowAction(TemplateLinkRowAction):
+    """The list's delete button, with the version of the row as listed."""
+
+    def __init__(self) -> None:
+        super().__init__("backoffice_row_actions.versioned_delete_row", gettext("Delete Record"))
+
+
 class GatedModelView(GateMixin, ModelView):
     """Base of every model view: the gate, safe forms, plain error messages."""
 
@@ -231,6 +239,30 @@ class GatedModelView(GateMixin, ModelView):
 
     def _version_of(self, model) -> str:
         return str(getattr(model, self._version_column().key))
+
+    def version_of(self, model) -> str:
+        """The row version a list shows a row at (empty for tables without one)."""
+        return self._version_of(model) if self._version_column() is not None else ""
+
+    def get_list_row_actions(self):
+        # The row's delete button carries the row's version, like an edit form (no lost update).
+        return [
+            VersionedDeleteRowAction() if isinstance(action, DeleteRowAction) else action
+            for action in super().get_list_row_actions()
+        ]
+
+    def delete_model(self, model) -> bool:
+        listed = request.form.get(VERSION_FIELD)
+        if listed and self._version_column() is not None and listed != self._version_of(model):
+            flash(
+                gettext(
+                    "Someone changed this record after the list was shown, so it was not deleted. "
+                    "Check it and delete again."
+                ),
+                "error",
+            )
+            return False
+        return super().delete_model(model)
 
     def _conflict_message(self, form, model) -> str:
         differences = [
