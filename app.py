@@ -48,7 +48,14 @@ def init_db(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = start_embedded(app.instance_path)
         log.info("no DATABASE_URL: using the embedded PostgreSQL under %s", app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {
+            "pool_pre_ping": True,  # a connection the database dropped is replaced, not used
+            "pool_size": app.config["BACKOFFICE_DB_POOL_SIZE"],
+            "max_overflow": app.config["BACKOFFICE_DB_MAX_OVERFLOW"],
+        },
+    )
     db.init_app(app)
     csrf.init_app(app)
 

@@ -53,6 +53,10 @@ def from_environment() -> dict:
             "BACKOFFICE_CONFIG_FILE", str(PROJECT_ROOT / "backoffice.toml")
         ),
         "BACKOFFICE_STATEMENT_TIMEOUT_MS": _int("BACKOFFICE_STATEMENT_TIMEOUT_MS", 15000),
+        # Connections per process: size the pool to the threads of a worker (see the README's
+        # production section); overflow covers streamed exports, which hold a connection each.
+        "BACKOFFICE_DB_POOL_SIZE": _int("BACKOFFICE_DB_POOL_SIZE", 5),
+        "BACKOFFICE_DB_MAX_OVERFLOW": _int("BACKOFFICE_DB_MAX_OVERFLOW", 5),
         "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "public"),
         "BACKOFFICE_IDLE_MINUTES": _int("BACKOFFICE_IDLE_MINUTES", 30),
         # Secure cookies need HTTPS: on by default in production, off for the local demo and tests.
