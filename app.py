@@ -11,6 +11,7 @@ from backoffice.cli import register_commands
 from backoffice.database import normalise_url, start_embedded
 from backoffice.extensions import csrf, db
 from backoffice.formatting import init_formatting
+from backoffice.i18n import init_i18n
 from backoffice.models.reflection import reflect_tables
 from backoffice.operations import init_operations
 from backoffice.schema import application_tables
@@ -30,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings.complete(app.config)
 
     init_db(app)
+    init_i18n(app)
     init_auth(app)
     with app.app_context():
         init_admin(app, *load_catalogue(app))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_admin.babel import gettext
+from flask_babel import gettext
 
 from . import audit
 from .billers import LEDGER, Billers, TopUpResult

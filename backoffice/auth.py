@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
-from flask_admin.babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField, validators
 
 from .audit import record
 from .extensions import db, login_manager
+from .i18n import LANGUAGES, TranslatedForm
 from .models.panel import MIN_PASSWORD_LENGTH, AuditRecord, PanelUser
 
 bp = Blueprint("auth", __name__)
@@ -31,20 +31,24 @@ SLOW_AFTER = 3
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
 
-class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[validators.InputRequired(), validators.Length(max=60)])
-    password = PasswordField("Password", validators=[validators.InputRequired(), validators.Length(max=200)])
+class LoginForm(TranslatedForm):
+    username = StringField(
+        lazy_gettext("Username"), validators=[validators.InputRequired(), validators.Length(max=60)]
+    )
+    password = PasswordField(
+        lazy_gettext("Password"), validators=[validators.InputRequired(), validators.Length(max=200)]
+    )
 
 
-class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[validators.InputRequired()])
+class PasswordForm(TranslatedForm):
+    current = PasswordField(lazy_gettext("Current password"), validators=[validators.InputRequired()])
     new = PasswordField(
-        "New password",
+        lazy_gettext("New password"),
         validators=[validators.InputRequired(), validators.Length(min=MIN_PASSWORD_LENGTH, max=200)],
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[validators.EqualTo("new", message="The passwords do not match.")],
+        lazy_gettext("Repeat the new password"),
+        validators=[validators.EqualTo("new", message=lazy_gettext("The passwords do not match."))],
     )
 
 
@@ -91,7 +95,9 @@ def login():
         time.sleep(min(0.5 * 2 ** (failures - SLOW_AFTER), 4.0))
     user = db.session.scalar(db.select(PanelUser).filter_by(username=username))
     if _password_matches(user, form.password.data):
+        chosen = session.get("language")
         session.clear()  # a fresh session on login: nothing from before survives
+        session["language"] = user.language or chosen
         session.permanent = True  # so the idle timeout applies (see security.py)
         login_user(user)
         user.last_login_at = datetime.now(UTC)
@@ -113,10 +119,24 @@ def logout():
     current_user.session_version += 1
     record("logout")
     db.session.commit()
+    language = session.get("language")
     logout_user()
     session.clear()
+    session["language"] = language  # the login page stays in the user's language
     flash(gettext("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=("POST",))
+def set_language():
+    """Switch the interface language: for this session, and for the user's later logins."""
+    language = request.form.get("language")
+    if language in LANGUAGES:
+        session["language"] = language
+        if current_user.is_authenticated:
+            current_user.language = language
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/account/password", methods=("GET", "POST"))

@@ -116,6 +116,16 @@ class Billers:
         query = sa.select(self.balances.c.curr_bal).where(self.balances.c.billercode == code)
         return db.session.scalar(query.with_for_update() if lock else query)
 
+    def low(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(biller, balance, threshold) of the billers below their low-balance threshold."""
+        b = self.balances.c
+        return db.session.execute(
+            sa.select(b.billercode, b.curr_bal, BillerSetting.low_balance)
+            .join(BillerSetting, BillerSetting.billercode == b.billercode)
+            .where(b.curr_bal < BillerSetting.low_balance)
+            .order_by(b.billercode)
+        ).all()
+
     def overview(self, now: datetime) -> list[BillerLine]:
         """Every biller: balance, threshold, last deposit and by whom, spend today and in the last hour."""
         b, led = self.balances.c, self.ledger.c

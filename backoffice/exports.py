@@ -17,7 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import tablib
 from flask import Response, current_app, stream_with_context
-from flask_admin.babel import gettext
+from flask_babel import gettext
 from fpdf import FPDF
 
 from .copy_stream import FORMULA_PREFIXES, copy_csv

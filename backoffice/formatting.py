@@ -1,6 +1,7 @@
 """How the panel writes money, numbers and times for an Indonesian operator (exports keep raw values).
 
     rupiah(25000)                 -> "Rp 25.000"
+    decimal(Decimal("1500.50"))   -> "1.500,50"
     number(10412000)              -> "10.412.000"
     wib(datetime(2022, 8, 29, 8, 45, 35)) -> "29-Aug-2022 08:45:35"
 
@@ -25,14 +26,21 @@ def number(value, places: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def decimal(value) -> str:
+    """``10.412.000``; decimals appear only when there are any (``1.500,50``)."""
+    if value is None:
+        return ""
+    amount = Decimal(value)
+    return number(amount, 0 if amount == amount.to_integral_value() else 2)
+
+
 def rupiah(value) -> str:
     """``Rp 25.000``; cents appear only when there are any (``Rp 1.500,50``)."""
     if value is None:
         return ""
     amount = Decimal(value)
-    places = 0 if amount == amount.to_integral_value() else 2
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {number(abs(amount), places)}"
+    return f"{sign}Rp {decimal(abs(amount))}"
 
 
 def wib(value) -> str:
@@ -62,3 +70,4 @@ def init_formatting(app: Flask) -> None:
     app.add_template_filter(rupiah)
     app.add_template_filter(number)
     app.add_template_filter(wib)
+    app.jinja_env.globals.update(rupiah=rupiah, number=number)  # also as functions, for macros

@@ -18,7 +18,8 @@ READ_CAPABILITIES = frozenset({"list", "details", "export"})
 # logs and the panel's change history are the "activity" group.
 BUILTIN_ROLES: dict[str, dict[str, frozenset[str]]] = {
     "administrator": {"*": frozenset(CAPABILITIES)},
-    "staff": {"*": READ_CAPABILITIES, "@panel": frozenset(), "@activity": frozenset()},
+    # "margin" is a figure of the dashboard, not a page: staff see sales, not what the company earns.
+    "staff": {"*": READ_CAPABILITIES, "@panel": frozenset(), "@activity": frozenset(), "margin": frozenset()},
     "auditor": {"@activity": READ_CAPABILITIES},
 }
 

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 import tablib
-from flask_admin.babel import gettext
+from flask_babel import gettext
 
 from .extensions import db
 from .models.panel import Reconciliation, reconciliation_item

@@ -142,6 +142,10 @@ class TransactionReport:
     def products_table(self) -> sa.Table:
         return self._products
 
+    @property
+    def agents_table(self) -> sa.Table:
+        return self._agents
+
     def rows(
         self,
         flt: ReportFilter,

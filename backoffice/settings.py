@@ -59,6 +59,8 @@ def from_environment() -> dict:
         "BACKOFFICE_DB_MAX_OVERFLOW": _int("BACKOFFICE_DB_MAX_OVERFLOW", 5),
         "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "public"),
         "BACKOFFICE_IDLE_MINUTES": _int("BACKOFFICE_IDLE_MINUTES", 30),
+        # The interface language of users who have not chosen one: Indonesian unless set to "en".
+        "BACKOFFICE_LANGUAGE": os.environ.get("BACKOFFICE_LANGUAGE", "id"),
         # Secure cookies need HTTPS: on by default in production, off for the local demo and tests.
         "BACKOFFICE_SECURE_COOKIES": _bool("BACKOFFICE_SECURE_COOKIES", mode == "production"),
         "BACKOFFICE_LOGIN_MAX_FAILURES": _int("BACKOFFICE_LOGIN_MAX_FAILURES", 5),
@@ -93,6 +95,8 @@ def complete(config: dict) -> None:
         config["SECRET_KEY"] = secrets.token_hex(32)
     if not config.get("SQLALCHEMY_DATABASE_URI") and mode == "production":
         raise SettingsError("DATABASE_URL is not set: point the panel at the PPOB database")
+    if config["BACKOFFICE_LANGUAGE"] not in ("id", "en"):
+        raise SettingsError(f"BACKOFFICE_LANGUAGE must be id or en, got {config['BACKOFFICE_LANGUAGE']!r}")
     if not 0 < config["BACKOFFICE_TOPUP_MAX"] <= INTEGER_MAX:
         raise SettingsError(
             f"BACKOFFICE_TOPUP_MAX must be between 1 and {INTEGER_MAX} (the functions take an integer)"

@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS backoffice.panel_user (
     last_login_at timestamptz
 );
 
+-- The interface language each user chose (NULL: the panel's default).
+ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS language varchar(5);
+
 -- One record per thing done through the panel (logins, changes, exports). Written in the same
 -- transaction as what it records.
 CREATE TABLE IF NOT EXISTS backoffice.audit_log (

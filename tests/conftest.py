@@ -82,9 +82,13 @@ def database_url(server_url, template_db) -> str:
     _drop(server_url, name)
 
 
+#: The suite reads the panel's English messages; tests/test_i18n.py checks the Indonesian default.
+SETTINGS = {"BACKOFFICE_MODE": "test", "TESTING": True, "BACKOFFICE_LANGUAGE": "en"}
+
+
 @pytest.fixture
 def app(database_url):
-    app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
     yield app
     with app.app_context():
         db.session.remove()

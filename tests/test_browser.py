@@ -220,3 +220,70 @@ def test_a_statement_is_reconciled_in_the_browser(page_as, app, sql, tmp_path):
     assert page.locator('[data-total="only_theirs"]').inner_text() == str(len(planted["only_theirs"]))
     assert page.locator('[data-total="mismatch"]').inner_text() == str(len(planted["mismatch"]))
     shoot(page, "reconciliation_result")
+
+
+def test_a_filtered_report_downloads_an_export_with_the_filtered_rows(page_as, sql, tmp_path):
+    import csv
+
+    import sqlalchemy as sa
+
+    agent = sql.scalar(
+        sa.text("SELECT fromagent FROM tempmsg_backup GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    )
+    page = page_as("staff")
+    page.goto(f"{page.base}/admin/report/")
+    page.fill("#from", "2000-01-01")  # the report keeps at most 62 days and says so
+    page.fill("#agent", agent)
+    page.click("#report-filter button[type=submit]")
+    page.wait_for_url("**agent=*")
+    shoot(page, "report_filtered")
+    with page.expect_download() as download:
+        page.click("a.btn:text-is('CSV')")
+    path = tmp_path / "export.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows and {row["User ID"] for row in rows} == {agent}
+
+
+def test_the_language_switch_changes_the_interface_and_is_remembered(page_as):
+    page = page_as("staff")
+    page.click(".language-switch button[value='id']")
+    page.wait_for_selector("text=Dasbor")
+    page.goto(f"{page.base}/admin/report/")
+    assert page.locator("button:text-is('Tampilkan')").count() == 1
+    shoot(page, "report_indonesian")
+    page.click(".language-switch button[value='en']")
+    page.wait_for_selector("button:text-is('Show')")
+
+
+@pytest.mark.parametrize("path", ["/admin/report/", "/admin/billers/", "/admin/"])
+def test_the_main_pages_fit_a_phone(browser, live_server, path):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "administrator")
+    page.fill("#password", PASSWORDS["administrator"])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/admin/")
+    page.goto(f"{live_server}{path}")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    shoot(page, "phone" + path.strip("/").replace("/", "_").replace("admin", "") or "phone_dashboard")
+    page.close()
+    assert overflow <= 0  # wide tables scroll inside their own box, the page does not
+
+
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/admin/", "dashboard"),
+        ("/admin/approvals/", "approvals"),
+        ("/admin/reconciliation/", "reconciliation"),
+        ("/admin/billers/book/", "book_versus_biller"),
+        ("/admin/am_user/", "agents"),
+        ("/admin/audit_log/", "change_history"),
+    ],
+)
+def test_main_pages_render_for_a_reviewer(page_as, path, name):
+    page = page_as("administrator")
+    page.goto(f"{page.base}{path}")
+    assert page.locator(".alert-danger").count() == 0
+    shoot(page, name)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from backoffice.extensions import db
+from tests.conftest import SETTINGS
 
 
 @pytest.fixture
@@ -14,12 +15,7 @@ def app(database_url):
     # The test data is small: call a table large above 500 rows, as ppob_user_activity (2,400),
     # tempmsg_backup (2,700) and messagein_backup (600) are.
     app = create_app(
-        {
-            "BACKOFFICE_MODE": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "TESTING": True,
-            "BACKOFFICE_LARGE_TABLE_ROWS": 500,
-        }
+        {**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_LARGE_TABLE_ROWS": 500}
     )
     yield app
     with app.app_context():

@@ -30,6 +30,8 @@ class PanelUser(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(server_default="1")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: The interface language the user chose ("id", "en"); None: the panel's default.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password`` (scrypt); refuse one shorter than the minimum."""

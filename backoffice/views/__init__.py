@@ -1,26 +1,29 @@
 """The admin site: a view per reflected table, the panel's own views, grouped in menus."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..catalogue import Catalogue
+from ..i18n import TRANSLATIONS
 from ..models.reflection import ReflectedTable
 from ..permissions import PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..security import csp_nonce
 from .approvals import ApprovalView
 from .audit import AuditTrailView
-from .base import HomeView
 from .billers import BillerView
+from .dashboard import DashboardView
 from .generated import build_view
 from .panel_users import PanelUserView
 from .reconciliation import ReconciliationView
 from .report import ReportView
+from .search import SearchView
 
 #: Menu group of tables the declarative file does not place.
 OTHER_GROUP = "other"
@@ -41,12 +44,20 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     matrix = PermissionMatrix(catalogue.roles, view_grants)
     app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
 
+    report = transaction_report(catalogue, tables)
+    money = Money.over(tables, report, app.config)
+    agents = tables.get(report.mapping.agents["table"]) if report else None
+    dashboard = DashboardView(
+        report, money.billers, money.queues, agents, name=lazy_gettext("Dashboard"), url="/admin"
+    )
+    matrix.register_view("margin", "money")  # a figure, not a page: see BUILTIN_ROLES
     admin = Admin(
         app,
         name=catalogue.title,
         theme=Bootstrap4Theme(swatch="default", fluid=True),
         csp_nonce_generator=csp_nonce,
-        index_view=HomeView(name="Dashboard", url="/admin"),
+        translations_path=str(TRANSLATIONS),
+        index_view=dashboard,
     )
     groups = {**catalogue.groups, OTHER_GROUP: catalogue.groups.get(OTHER_GROUP, "Other")}
     ordered = sorted(tables.values(), key=lambda t: _menu_position(catalogue, groups, t.name))
@@ -63,11 +74,11 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
                 large_rows=app.config["BACKOFFICE_LARGE_TABLE_ROWS"],
             )
         )
-    report = transaction_report(catalogue, tables)
     if report is not None:
         matrix.register_view("report", "transactions")
         admin.add_view(ReportView(report, category=groups.get("transactions", "Transactions")))
-        add_money_views(app, admin, matrix, groups, report, tables)
+    add_money_views(admin, matrix, groups, money)
+    admin.add_view(SearchView(report))
     matrix.register_view("audit_log", "activity")
     admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
     matrix.register_view("panel_users", "panel")
@@ -75,23 +86,37 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     return admin
 
 
-def add_money_views(app: Flask, admin: Admin, matrix: PermissionMatrix, groups: dict, report, tables) -> None:
-    """Biller balances, top-ups, reconciliation and the approval queue, where the PPOB tables are."""
-    queues = [RedeemRequests(tables)] if RedeemRequests.available(tables) else []
-    if Billers.available(tables):
-        billers = Billers(tables, report)
-        requests = BalanceRequests(billers, app.config)
-        queues.insert(0, requests)
+@dataclass
+class Money:
+    """The biller and approval machinery, where the PPOB tables are."""
+
+    billers: Billers | None = None
+    requests: BalanceRequests | None = None
+    queues: list = field(default_factory=list)
+
+    @classmethod
+    def over(cls, tables: dict[str, ReflectedTable], report: TransactionReport | None, config) -> "Money":
+        money = cls(queues=[RedeemRequests(tables)] if RedeemRequests.available(tables) else [])
+        if report is not None and Billers.available(tables):
+            money.billers = Billers(tables, report)
+            money.requests = BalanceRequests(money.billers, config)
+            money.queues.insert(0, money.requests)
+        return money
+
+
+def add_money_views(admin: Admin, matrix: PermissionMatrix, groups: dict, money: Money) -> None:
+    """Biller balances, top-ups, reconciliation and the approval queue."""
+    if money.billers is not None:
         category = groups.get("billers", "Billers")
         for view in (
-            BillerView(billers, requests, category=category),
-            ReconciliationView(billers, category=category),
+            BillerView(money.billers, money.requests, category=category),
+            ReconciliationView(money.billers, category=category),
         ):
             matrix.register_view(view.endpoint, "billers")
             admin.add_view(view)
-    if queues:
+    if money.queues:
         matrix.register_view("approvals", "approvals")
-        admin.add_view(ApprovalView(queues, category=groups.get("approvals", "Approvals")))
+        admin.add_view(ApprovalView(money.queues, category=groups.get("approvals", "Approvals")))
 
 
 def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> TransactionReport | None:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.babel import gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from ..approvals import BalanceRequests, RedeemRequests, Refused
@@ -19,7 +19,9 @@ class ApprovalView(GatedBaseView):
     endpoint_capabilities = {"index": "list", "approve": "approve", "reject": "approve"}
 
     def __init__(self, queues: list[BalanceRequests | RedeemRequests], **kwargs):
-        super().__init__(name=gettext("Approvals"), endpoint="approvals", url="/admin/approvals", **kwargs)
+        super().__init__(
+            name=lazy_gettext("Approvals"), endpoint="approvals", url="/admin/approvals", **kwargs
+        )
         self.queues = {queue.name: queue for queue in queues}
 
     @expose("/")

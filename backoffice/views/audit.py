@@ -1,7 +1,7 @@
 """The panel's own change history, for auditors: filters, a record's history, a before/after diff."""
 
 from flask import request
-from flask_admin.babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from ..extensions import db
 from ..formatting import wib
@@ -49,7 +49,7 @@ class AuditTrailView(GatedModelView):
     simple_list_pager = True  # the trail grows to tens of millions of records: never counted
 
     def __init__(self, **kwargs):
-        super().__init__(AuditRecord, db, name="Change history", endpoint="audit_log", **kwargs)
+        super().__init__(AuditRecord, db, name=lazy_gettext("Change history"), endpoint="audit_log", **kwargs)
 
     def get_query(self):
         return self._for_record(super().get_query())

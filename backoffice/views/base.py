@@ -14,15 +14,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
-from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.model.template import DeleteRowAction, TemplateLinkRowAction
+from flask_babel import gettext
 from flask_login import current_user
 from wtforms import HiddenField
 
 from .. import audit
 from ..exports import FORMATS, TooManyRows, export_response
 from ..extensions import db
+from ..formatting import decimal, wib
 from ..masking import mask_value
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
@@ -85,10 +87,6 @@ class GateMixin:
         g.read_only = not matrix().may_write(current_user.role, self.endpoint)
         return None
 
-
-class GatedBaseView(GateMixin, BaseView):
-    """Base of hand-written (non-model) views: declare ``endpoint_capabilities``."""
-
     def safely(self, load, empty):
         """``load()``, or ``empty`` with a plain message when the database refuses (a timeout, say);
         the page still renders and the log has the detail."""
@@ -99,6 +97,10 @@ class GatedBaseView(GateMixin, BaseView):
             log_database_error(self.endpoint, exc)
             flash(plain_message(exc), "error")
             return empty
+
+
+class GatedBaseView(GateMixin, BaseView):
+    """Base of hand-written (non-model) views: declare ``endpoint_capabilities``."""
 
     def export_or_back(self, build, back: str):
         """The download ``build()`` makes, or a redirect to ``back`` with a plain message when it
@@ -148,6 +150,15 @@ class GatedModelView(GateMixin, ModelView):
     page_size = 25
     export_types = list(FORMATS)
     page_size_options = (25, 50, 100)
+    #: Times in Jakarta as "22-Nov-2026 08:45:35", numbers with Indonesian separators (exports keep
+    #: raw values: they go through their own pipeline).
+    column_type_formatters = {
+        **DEFAULT_FORMATTERS,
+        datetime: lambda view, value, name: wib(value),
+        date: lambda view, value, name: wib(value),
+        Decimal: lambda view, value, name: decimal(value),
+    }
+    column_type_formatters_detail = column_type_formatters
 
     #: False for tables the panel may only read (no primary key, SQL views).
     table_writable: bool = True

@@ -11,9 +11,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, StringField, validators
 
 from .. import audit
@@ -22,6 +21,7 @@ from ..billers import LEDGER, Billers
 from ..exports import FORMATS, export_response
 from ..extensions import db
 from ..formatting import now_jakarta, today_jakarta
+from ..i18n import TranslatedForm
 from ..models.panel import BillerSetting
 from .base import GatedBaseView
 from .errors import log_database_error, plain_message
@@ -63,7 +63,7 @@ def biller_choices(billers: Billers) -> list[SelectChoice]:
     return [SelectChoice(code, f"{code} - {name or ''}") for code, name in billers.names()]
 
 
-class TopUpForm(FlaskForm):
+class TopUpForm(TranslatedForm):
     """A deposit or correction: biller, kind, amount in whole rupiah, a note."""
 
     biller = SelectField(lazy_gettext("Biller"), choices=[])
@@ -97,7 +97,7 @@ class ConfirmForm(TopUpForm):
     token = HiddenField(validators=[validators.InputRequired(), validators.UUID()])
 
 
-class BillerSettingForm(FlaskForm):
+class BillerSettingForm(TranslatedForm):
     """What administrators set per biller."""
 
     low_balance = StringField(
@@ -143,7 +143,9 @@ class BillerView(GatedBaseView):
     }
 
     def __init__(self, billers: Billers, requests: BalanceRequests, **kwargs):
-        super().__init__(name=gettext("Biller balances"), endpoint="billers", url="/admin/billers", **kwargs)
+        super().__init__(
+            name=lazy_gettext("Biller balances"), endpoint="billers", url="/admin/billers", **kwargs
+        )
         self.billers = billers
         self.requests = requests
 

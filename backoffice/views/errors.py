@@ -8,7 +8,7 @@ import logging
 import re
 
 import sqlalchemy as sa
-from flask_admin.babel import gettext
+from flask_babel import gettext
 from psycopg2 import errorcodes
 
 log = logging.getLogger(__name__)

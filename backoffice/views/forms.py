@@ -7,8 +7,9 @@ value was rendered. On create, an untouched field is not written, so the databas
 (``now()``, ``'-'``, ``0``) applies.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field
+
+from ..i18n import TranslatedForm
 
 
 def _render(field: Field, value) -> str:
@@ -39,7 +40,7 @@ def is_untouched_against(field: Field, value) -> bool:
     return submitted == _render(field, value)
 
 
-class RoundTripForm(FlaskForm):
+class RoundTripForm(TranslatedForm):
     """Base form of the generated views (set as ``form_base_class``)."""
 
     #: Fields never written from a submission, whatever it contains (set per form class by the view).

@@ -7,7 +7,7 @@ order ending in the key, secrets left out everywhere, server defaults left to th
 """
 
 import sqlalchemy as sa
-from flask_admin.babel import gettext
+from flask_babel import lazy_gettext
 from wtforms import validators
 
 from ..catalogue import Catalogue, ConfigError, TableSettings
@@ -62,7 +62,7 @@ def view_attributes(
     return {
         "__doc__": f"Admin view of {reflected.table.fullname}.",
         "table_writable": not reflected.pseudo_key,
-        "readonly_reason": gettext(
+        "readonly_reason": lazy_gettext(
             "This table has no primary key, so its rows cannot be told "
             "apart safely: it can be browsed and exported, not edited."
         )

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_admin.babel import gettext
+from flask_babel import gettext, lazy_gettext
 from wtforms import PasswordField, SelectField, validators
 
 from ..extensions import db
@@ -22,9 +22,9 @@ class PanelUserView(GatedModelView):
     form_columns = ("username", "full_name", "role", "active", "new_password")
     form_extra_fields = {
         "new_password": PasswordField(
-            "New password",
+            lazy_gettext("New password"),
             validators=[validators.Optional(), validators.Length(min=MIN_PASSWORD_LENGTH)],
-            description=gettext("Leave empty to keep the current password."),
+            description=lazy_gettext("Leave empty to keep the current password."),
         )
     }
     form_overrides = {"role": SelectField}
@@ -38,7 +38,7 @@ class PanelUserView(GatedModelView):
     )  # hashed in on_model_change, never stored as given
 
     def __init__(self, **kwargs):
-        super().__init__(PanelUser, db, name="Panel users", endpoint="panel_users", **kwargs)
+        super().__init__(PanelUser, db, name=lazy_gettext("Panel users"), endpoint="panel_users", **kwargs)
 
     def create_form(self, obj=None):
         return self._with_roles(super().create_form(obj))

@@ -6,9 +6,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Response, abort, current_app, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField
 
@@ -18,6 +17,7 @@ from ..billers import Billers
 from ..exports import FORMATS, export_response
 from ..extensions import db
 from ..formatting import today_jakarta
+from ..i18n import TranslatedForm
 from ..models.panel import Reconciliation
 from .base import GatedBaseView
 from .billers import biller_choices
@@ -35,7 +35,7 @@ OUTCOME_LABELS = {
 }
 
 
-class StatementForm(FlaskForm):
+class StatementForm(TranslatedForm):
     biller = SelectField(lazy_gettext("Biller"), choices=[])
     day = DateField(lazy_gettext("Day"))
     statement = FileField(lazy_gettext("Biller statement (CSV or Excel)"), validators=[FileRequired()])
@@ -54,7 +54,7 @@ class ReconciliationView(GatedBaseView):
 
     def __init__(self, billers: Billers, **kwargs):
         super().__init__(
-            name=gettext("H+1 reconciliation"),
+            name=lazy_gettext("H+1 reconciliation"),
             endpoint="reconciliation",
             url="/admin/reconciliation",
             **kwargs,

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, request, url_for
 from flask_admin import expose
-from flask_admin.babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from .. import audit
@@ -46,7 +46,9 @@ class ReportView(GatedBaseView):
     endpoint_capabilities = {"index": "list", "live": "list", "recap": "list", "export": "export"}
 
     def __init__(self, report: TransactionReport, **kwargs):
-        super().__init__(name=gettext("Transaction report"), endpoint="report", url="/admin/report", **kwargs)
+        super().__init__(
+            name=lazy_gettext("Transaction report"), endpoint="report", url="/admin/report", **kwargs
+        )
         self.report = report
 
     @expose("/")

@@ -1,0 +1,79 @@
+"""The landing page after login: today at a glance, showing only what the user's role may see."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_admin import expose
+from flask_login import current_user
+
+from ..approvals import BalanceRequests, RedeemRequests
+from ..billers import Billers
+from ..dashboard import names, registrations, transaction_figures
+from ..extensions import db
+from ..formatting import JAKARTA, now_jakarta
+from ..models.panel import AuditRecord
+from ..models.reflection import ReflectedTable
+from ..report import TransactionReport
+from .base import HomeView, matrix
+
+REFRESH_SECONDS = 60
+#: The agents' registration time (PPOB); the count is left out where the table has no such column.
+REGISTERED = "tgl_register"
+
+
+class DashboardView(HomeView):
+    """Figures per widget, each shown when the role may list the view it comes from; the margin
+    only to roles granted the ``margin`` view (not staff, by default)."""
+
+    def __init__(
+        self,
+        report: TransactionReport | None,
+        billers: Billers | None,
+        queues: list[BalanceRequests | RedeemRequests],
+        agents: ReflectedTable | None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.report, self.billers, self.queues, self.agents = report, billers, queues, agents
+
+    @expose("/")
+    def index(self):
+        now = now_jakarta()
+        context = {"now": now, "refresh": REFRESH_SECONDS}
+        if self.report is not None and self._may("report"):
+            figures = self.safely(lambda: transaction_figures(self.report, now), None)
+            context["figures"] = figures
+            context["show_margin"] = self._may("margin")
+            if figures is not None:
+                context["product_names"] = self._names("products", [p[0] for p in figures.products])
+                context["agent_names"] = self._names("agents", [a[0] for a in figures.agents])
+        if self.agents is not None and REGISTERED in self.agents.table.c and self._may(self.agents.name):
+            context["registrations"] = self.safely(
+                lambda: registrations(self.agents.table, REGISTERED, now), None
+            )
+        if self.billers is not None and self._may("billers"):
+            context["low_billers"] = self.safely(self.billers.low, [])
+        if self.queues and self._may("approvals"):
+            context["pending"] = self.safely(lambda: sum(len(q.pending()) for q in self.queues), None)
+        if self._may("audit_log"):
+            context["activity"] = self.safely(lambda: _activity_today(now), [])
+        return self.render("admin/index.html", **context)
+
+    def _may(self, view: str) -> bool:
+        return matrix().allows(current_user.role, "list", view)
+
+    def _names(self, role: str, keys) -> dict:
+        entry = getattr(self.report.mapping, role)
+        table = self.report.agents_table if role == "agents" else self.report.products_table
+        return self.safely(lambda: names(table, entry["key"], entry["name"], keys), {})
+
+
+def _activity_today(now: datetime) -> list[tuple[str, int]]:
+    """What was done through the panel today (Jakarta), per action."""
+    midnight = now.replace(hour=0, minute=0, second=0, tzinfo=JAKARTA)
+    return db.session.execute(
+        sa.select(AuditRecord.action, sa.func.count())
+        .where(AuditRecord.occurred_at >= midnight)
+        .group_by(AuditRecord.action)
+        .order_by(sa.func.count().desc())
+    ).all()
