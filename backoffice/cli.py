@@ -1,4 +1,5 @@
-"""``flask`` commands: init-db, demo-data, create-user, demo."""
+"""``flask`` commands: init-db, demo-data, create-user, demo, audit-verify, audit-purge, index-advice,
+config-scaffold."""
 
 import click
 from flask import Flask, current_app
@@ -9,6 +10,7 @@ from .audit_chain import purge_audit_trail, verify_chain
 from .extensions import db
 from .index_advice import index_advice
 from .models.panel import PanelUser
+from .scaffold import scaffold
 from .schema import init_database, load_demo_data
 
 DEMO_USERS = (
@@ -27,8 +29,33 @@ def register_commands(app: Flask) -> None:
         audit_verify_command,
         audit_purge_command,
         index_advice_command,
+        config_scaffold_command,
     ):
         app.cli.add_command(command)
+
+
+@click.command("config-scaffold")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="Write to this file (never over an existing one)."
+)
+@click.option("--title", default="Back Office", help="The panel's title.")
+@with_appcontext
+def config_scaffold_command(output: str | None, title: str):
+    """Write a starting declarative file for the connected database, to edit."""
+    text = scaffold(
+        current_app.extensions["backoffice"].tables, current_app.config["BACKOFFICE_LARGE_TABLE_ROWS"], title
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        raise click.ClickException(
+            f"{output} exists: choose another name (it is never overwritten)"
+        ) from None
+    click.echo(f"written to {output}: edit it, then set BACKOFFICE_CONFIG_FILE={output}")
 
 
 @click.command("index-advice")

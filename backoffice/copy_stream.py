@@ -69,9 +69,10 @@ def spreadsheet_safe(statement: sa.Select, headers: Sequence[str]) -> sa.Select:
         expression = column
         if isinstance(column.type, sa.DateTime) and column.type.timezone:
             expression = sa.func.timezone("Asia/Jakarta", column)
-        elif isinstance(column.type, sa.String):
-            formula = sa.func.left(column, 1).in_(FORMULA_PREFIXES)
-            expression = sa.case((formula, sa.literal("'") + column), else_=column)
+        elif isinstance(column.type, sa.String):  # enums too, hence the cast
+            text = sa.cast(column, sa.Text)
+            formula = sa.func.left(text, 1).in_(FORMULA_PREFIXES)
+            expression = sa.case((formula, sa.literal("'") + text), else_=text)
         columns.append(expression.label(header))
     return sa.select(*columns)
 

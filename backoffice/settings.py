@@ -57,7 +57,9 @@ def from_environment() -> dict:
         # production section); overflow covers streamed exports, which hold a connection each.
         "BACKOFFICE_DB_POOL_SIZE": _int("BACKOFFICE_DB_POOL_SIZE", 5),
         "BACKOFFICE_DB_MAX_OVERFLOW": _int("BACKOFFICE_DB_MAX_OVERFLOW", 5),
-        "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "public"),
+        # The schemas whose tables get views: comma-separated, or * for every schema but the
+        # system's and the panel's own.
+        "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "*"),
         "BACKOFFICE_IDLE_MINUTES": _int("BACKOFFICE_IDLE_MINUTES", 30),
         # The interface language of users who have not chosen one: Indonesian unless set to "en".
         "BACKOFFICE_LANGUAGE": os.environ.get("BACKOFFICE_LANGUAGE", "id"),

@@ -242,16 +242,26 @@ def test_no_secret_reaches_any_page_or_export(app, login_as, sql):
 
 def test_database_errors_log_the_field_not_the_values(login_as, sql, caplog):
     client = login_as("administrator")
-    token = csrf_token(client, "/admin/am_corp/new/")
+    token = csrf_token(client, "/admin/trancode/new/")
     response = client.post(
-        "/admin/am_corp/new/",
-        data={"csrf_token": token, "cu_id": "NOPE-VALUE-123", "no_anggota": "AGT-SECRET-987"},
+        "/admin/trancode/new/",
+        data={"csrf_token": token, "trancodeid": "SECRET-987", "trancodename": "X", "hargajual": "1e20"},
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)
-    assert "cu_id refers to a record that does not exist" in html
-    assert "NOPE-VALUE-123" not in caplog.text and "AGT-SECRET-987" not in caplog.text
-    assert "am_corp" in caplog.text and "23503" in caplog.text
+    assert "A number is too large for its column." in html
+    assert "SECRET-987" not in caplog.text and "1e20" not in caplog.text
+    assert "trancode" in caplog.text and "22003" in caplog.text
+    assert sql.scalar(sa.text("SELECT count(*) FROM trancode WHERE trancodeid = 'SECRET-987'")) == 0
+
+
+def test_a_foreign_key_select_refuses_a_value_that_is_not_offered(login_as, sql):
+    client = login_as("administrator")
+    token = csrf_token(client, "/admin/am_corp/new/")
+    response = client.post(
+        "/admin/am_corp/new/", data={"csrf_token": token, "cu_id": "NOPE-VALUE-123", "no_anggota": "AGT-1"}
+    )
+    assert "Not a valid choice." in response.get_data(as_text=True)
     assert sql.scalar(sa.text("SELECT count(*) FROM am_corp WHERE cu_id = 'NOPE-VALUE-123'")) == 0
 
 

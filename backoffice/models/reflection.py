@@ -6,6 +6,7 @@ primary key and generates relationships whose cascades delete child rows when a 
 
 - a table with a primary key is mapped on it;
 - a table without one is mapped on PostgreSQL's ``ctid`` (unique per row version), read-only;
+- a SQL view is mapped on all its columns and a materialized view on ``ctid``, both read-only;
 - a column whose name clashes with SQLAlchemy or WTForms (``metadata``, ``meta``...) or is not
   a Python identifier gets an attribute name of its own; the column keeps its name.
 """
@@ -35,6 +36,8 @@ RESERVED_ATTRIBUTES = frozenset(
 )
 
 PSEUDO_KEY = "ctid"
+#: Schemas never served: the panel's own (its users and audit trail have views of their own).
+SKIPPED_SCHEMAS = frozenset({"backoffice", "information_schema"})
 #: PostgreSQL's row version: it changes whenever the row does (no schema change needed).
 ROW_VERSION = "xmin"
 
@@ -52,6 +55,17 @@ class ReflectedTable:
     pseudo_key: bool = False
     #: The planner's estimate of the row count (``pg_class.reltuples``); -1 when unknown.
     estimated_rows: int = -1
+    #: "table", "view" or "materialized view".
+    kind: str = "table"
+
+    @property
+    def endpoint(self) -> str:
+        return endpoint_for(self.name)
+
+    @property
+    def read_only(self) -> bool:
+        """Rows the panel cannot write: no key to tell them apart, or not a table."""
+        return self.pseudo_key or self.kind != "table"
 
     @property
     def columns(self) -> list[sa.Column]:
@@ -66,6 +80,11 @@ class ReflectedTable:
         return leading | ({keys[0].name} if keys else set())
 
 
+def endpoint_for(key: str) -> str:
+    """The name of a table's admin view: its key with anything but letters, digits and _ replaced."""
+    return re.sub(r"\W", "_", key)
+
+
 def attribute_name(column_name: str) -> str:
     """A safe Python attribute name for a column."""
     name = re.sub(r"\W", "_", column_name)
@@ -74,25 +93,55 @@ def attribute_name(column_name: str) -> str:
     return name
 
 
-def reflect_tables(engine: sa.Engine, schema: str = "public") -> dict[str, ReflectedTable]:
-    """Reflect every table of ``schema`` and map each to a class of its own."""
+def reflect_tables(engine: sa.Engine, schemas: str = "public") -> dict[str, ReflectedTable]:
+    """Reflect every table and view of ``schemas`` (comma-separated; ``*``: every schema but the
+    system's and the panel's own) and map each to a class of its own.
+
+    Tables of ``public`` are known by their name, the others by ``schema.name``.
+    """
+    names = _schemas(engine, schemas)
     metadata = sa.MetaData()
-    metadata.reflect(bind=engine, schema=None if schema == "public" else schema, resolve_fks=False)
+    inspector = sa.inspect(engine)
+    kinds = {}
+    for schema in names:
+        target = None if schema == "public" else schema
+        metadata.reflect(bind=engine, schema=target, views=True, resolve_fks=False)
+        kinds.update({(schema, v): "view" for v in inspector.get_view_names(schema=target)})
+        for view in inspector.get_materialized_view_names(schema=target):
+            sa.Table(view, metadata, schema=target, autoload_with=engine, resolve_fks=False)
+            kinds[(schema, view)] = "materialized view"
     mapper_registry = registry(metadata=metadata)
-    estimates = _estimated_rows(engine, schema)
+    estimates = _estimated_rows(engine, names)
     tables = {}
     for table in metadata.sorted_tables:
-        reflected = _map_table(mapper_registry, table)
-        reflected.estimated_rows = estimates.get(table.name, -1)
-        tables[table.name] = reflected
+        schema = table.schema or "public"
+        key = table.name if schema == "public" else f"{schema}.{table.name}"
+        kind = kinds.get((schema, table.name), "table")
+        reflected = _map_table(mapper_registry, table, key, kind)
+        reflected.estimated_rows = estimates.get((schema, table.name), -1)
+        tables[key] = reflected
     return dict(sorted(tables.items()))
 
 
-def _map_table(mapper_registry: registry, table: sa.Table) -> ReflectedTable:
+def _schemas(engine: sa.Engine, wanted: str) -> list[str]:
+    if wanted.strip() != "*":
+        return [name.strip() for name in wanted.split(",") if name.strip()]
+    names = sa.inspect(engine).get_schema_names()
+    return [n for n in names if n not in SKIPPED_SCHEMAS and not n.startswith(("pg_", "information_schema"))]
+
+
+def _map_table(mapper_registry: registry, table: sa.Table, key: str, kind: str) -> ReflectedTable:
     pseudo_key = not table.primary_key.columns
-    if pseudo_key:
+    if kind == "view":
+        # No ctid, no key: the row is told apart by all its columns (read-only anyway).
+        mapper_args = {"primary_key": [c for c in table.columns]}
+        pseudo_key = True
+    elif pseudo_key:
         table.append_column(sa.Column(PSEUDO_KEY, sa.String, system=True))
+        mapper_args = {"primary_key": [table.c[PSEUDO_KEY]]}
     else:
+        # With a key, every UPDATE and DELETE also names the row version it read (and fails when
+        # someone changed the row since); PostgreSQL sets the new version itself.
         table.append_column(
             sa.Column(
                 ROW_VERSION,
@@ -102,31 +151,25 @@ def _map_table(mapper_registry: registry, table: sa.Table) -> ReflectedTable:
                 server_onupdate=sa.FetchedValue(),
             )
         )
+        mapper_args = {"version_id_col": table.c[ROW_VERSION], "version_id_generator": False}
     attributes = {c.name: attribute_name(c.name) for c in table.columns}
-    class_name = "".join(part.capitalize() for part in re.split(r"\W|_", table.name) if part) or "Table"
+    class_name = "".join(part.capitalize() for part in re.split(r"\W|_", key) if part) or "Table"
     model = type(class_name, (), {"__doc__": f"Row of {table.fullname} (reflected)."})
     properties = {attributes[c.name]: c for c in table.columns}
-    # With a key, every UPDATE and DELETE also names the row version it read (and fails when
-    # someone changed the row since); PostgreSQL sets the new version itself.
-    mapper_args = (
-        {"primary_key": [table.c[PSEUDO_KEY]]}
-        if pseudo_key
-        else {"version_id_col": table.c[ROW_VERSION], "version_id_generator": False}
-    )
     mapper_registry.map_imperatively(model, table, properties=properties, **mapper_args)
     return ReflectedTable(
-        name=table.name, table=table, model=model, attributes=attributes, pseudo_key=pseudo_key
+        name=key, table=table, model=model, attributes=attributes, pseudo_key=pseudo_key, kind=kind
     )
 
 
-def _estimated_rows(engine: sa.Engine, schema: str) -> dict[str, int]:
+def _estimated_rows(engine: sa.Engine, schemas: list[str]) -> dict[tuple[str, str], int]:
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
+                "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = :schema AND c.relkind IN ('r', 'p')"
+                "WHERE n.nspname = ANY(:schemas) AND c.relkind IN ('r', 'p', 'm')"
             ),
-            {"schema": schema},
+            {"schemas": schemas},
         )
-        return dict(rows.all())
+        return {(schema, name): count for schema, name, count in rows}

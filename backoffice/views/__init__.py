@@ -1,5 +1,6 @@
 """The admin site: a view per reflected table, the panel's own views, grouped in menus."""
 
+import logging
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -9,9 +10,9 @@ from flask_babel import lazy_gettext
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
-from ..catalogue import Catalogue
+from ..catalogue import Catalogue, ConfigError
 from ..i18n import TRANSLATIONS
-from ..models.reflection import ReflectedTable
+from ..models.reflection import ReflectedTable, endpoint_for
 from ..permissions import PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..security import csp_nonce
@@ -24,6 +25,9 @@ from .panel_users import PanelUserView
 from .reconciliation import ReconciliationView
 from .report import ReportView
 from .search import SearchView
+from .unserved import UnservedView
+
+log = logging.getLogger(__name__)
 
 #: Menu group of tables the declarative file does not place.
 OTHER_GROUP = "other"
@@ -36,13 +40,15 @@ class BackOffice:
     catalogue: Catalogue
     matrix: PermissionMatrix
     tables: dict[str, ReflectedTable]
+    #: Tables that could not be given a view, and why (shown on the "Unserved tables" page).
+    unserved: dict[str, str] = field(default_factory=dict)
 
 
 def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> Admin:
     """Build the admin site for ``app``: one view per table, menus in the file's group order."""
-    view_grants = {name: settings.permissions for name, settings in catalogue.tables.items()}
+    view_grants = {endpoint_for(name): settings.permissions for name, settings in catalogue.tables.items()}
     matrix = PermissionMatrix(catalogue.roles, view_grants)
-    app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
+    backoffice = app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
 
     report = transaction_report(catalogue, tables)
     money = Money.over(tables, report, app.config)
@@ -64,16 +70,17 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     for reflected in ordered:
         settings = catalogue.table(reflected.name)
         group = settings.group or OTHER_GROUP
-        matrix.register_view(reflected.name, group)
-        admin.add_view(
-            build_view(
-                reflected,
-                settings,
-                catalogue,
-                groups[group],
-                large_rows=app.config["BACKOFFICE_LARGE_TABLE_ROWS"],
-            )
-        )
+        try:
+            large = app.config["BACKOFFICE_LARGE_TABLE_ROWS"]
+            view = build_view(reflected, settings, catalogue, groups[group], large_rows=large, tables=tables)
+        except ConfigError:
+            raise  # the operator's file is wrong: stop and say where
+        except Exception as exc:  # a shape this panel cannot serve: list it, serve the rest
+            log.warning("table %s not served: %s", reflected.name, exc)
+            backoffice.unserved[reflected.name] = f"{type(exc).__name__}: {exc}"
+            continue
+        matrix.register_view(reflected.endpoint, group)
+        admin.add_view(view)
     if report is not None:
         matrix.register_view("report", "transactions")
         admin.add_view(ReportView(report, category=groups.get("transactions", "Transactions")))
@@ -83,6 +90,8 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
     matrix.register_view("panel_users", "panel")
     admin.add_view(PanelUserView(category=catalogue.groups.get("panel", "Panel")))
+    matrix.register_view("unserved", "panel")
+    admin.add_view(UnservedView(backoffice.unserved, category=catalogue.groups.get("panel", "Panel")))
     return admin
 
 

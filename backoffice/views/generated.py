@@ -8,14 +8,20 @@ order ending in the key, secrets left out everywhere, server defaults left to th
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext
-from wtforms import validators
+from sqlalchemy.dialects import postgresql
+from wtforms import SelectChoice, SelectField, validators
 
 from ..catalogue import Catalogue, ConfigError, TableSettings
 from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
-from .base import GatedModelView, masked_formatter
+from .base import GatedModelView, foreign_key_formatter, masked_formatter
 
+#: Types a form cannot edit faithfully (binary data, search vectors, intervals, unknown types):
+#: listed and exported, left out of forms.
+NOT_EDITABLE = (sa.LargeBinary, sa.Interval, postgresql.TSVECTOR, postgresql.INTERVAL, sa.types.NullType)
+#: Foreign keys to tables up to this many rows (planner's estimate) get a select in forms.
+LOOKUP_ROWS = 500
 #: How many columns a list shows when the file does not say.
 DEFAULT_LIST_WIDTH = 10
 #: Names that usually identify a row to a person: searched by default.
@@ -32,12 +38,25 @@ def build_view(
     catalogue: Catalogue,
     category: str | None,
     large_rows: int,
+    tables: dict[str, ReflectedTable] | None = None,
 ) -> GeneratedModelView:
-    """Build the admin view of one table; above ``large_rows`` (planner's estimate) it is a large one."""
+    """Build the admin view of one table; above ``large_rows`` (planner's estimate) it is a large one.
+
+    ``tables`` (all reflected tables) lets foreign keys become links and, to small tables, selects.
+    """
     attrs = view_attributes(reflected, settings, catalogue, large_rows)
+    links = foreign_key_attributes(reflected, settings, tables or {})
+    attrs["form_overrides"] = {**attrs["form_overrides"], **links.pop("form_overrides")}
+    for name, args in links.pop("form_args").items():
+        attrs["form_args"][name] = {**attrs["form_args"].get(name, {}), **args}
+    attrs.update(links)
     view_class = type(f"{reflected.model.__name__}View", (GeneratedModelView,), attrs)
     return view_class(
-        reflected.model, db, name=settings.label or reflected.name, category=category, endpoint=reflected.name
+        reflected.model,
+        db,
+        name=settings.label or reflected.name,
+        category=category,
+        endpoint=reflected.endpoint,
     )
 
 
@@ -58,25 +77,18 @@ def view_attributes(
         """On a large table, only what an index can sort or filter by; the file can widen it."""
         return [c for c in columns if c in reflected.indexed_columns] if large else columns
 
-    editable = [c for c in visible if not _generated_key(c)]
+    editable = [c for c in visible if not _generated_key(c) and not isinstance(c.type, NOT_EDITABLE)]
     return {
         "__doc__": f"Admin view of {reflected.table.fullname}.",
-        "table_writable": not reflected.pseudo_key,
-        "readonly_reason": lazy_gettext(
-            "This table has no primary key, so its rows cannot be told "
-            "apart safely: it can be browsed and exported, not edited."
-        )
-        if reflected.pseudo_key
-        else None,
+        "table_writable": not reflected.read_only,
+        "readonly_reason": _readonly_reason(reflected),
         "column_list": [attr[n] for n in list_columns],
         "column_details_list": [attr[c.name] for c in visible],
         "column_export_list": [attr[c.name] for c in visible],
         "form_columns": [attr[c.name] for c in editable],
-        "form_args": {
-            attr[c.name]: {"validators": [validators.Optional()]}
-            for c in editable
-            if c.server_default is not None
-        },
+        "form_args": {attr[c.name]: _field_args(c) for c in editable if _field_args(c)},
+        # Enums get the panel's select (Flask-Admin's passes WTForms choices in a deprecated form).
+        "form_overrides": {attr[c.name]: SelectField for c in editable if isinstance(c.type, sa.Enum)},
         "column_searchable_list": [
             attr[n] for n in _names(settings.search) or cheap(_default_search(visible))
         ],
@@ -95,10 +107,92 @@ def view_attributes(
             attr[c.name] for c in reflected.columns if not is_secret(c, settings.secret)
         ),
         "masked_columns": {attr[name]: roles for name, roles in settings.mask.items()},
-        "column_formatters": {attr[name]: masked_formatter for name in settings.mask},
         "simple_list_pager": large,
         "page_size": settings.page_size or 25,
     }
+
+
+def foreign_key_attributes(
+    reflected: ReflectedTable, settings: TableSettings, tables: dict[str, ReflectedTable]
+) -> dict:
+    """Foreign keys to a table's single-column key: links in lists and details, and in forms a
+    select of the target's rows when the target is small (a text field otherwise)."""
+    attr = reflected.attributes
+    targets = {}
+    for column in reflected.columns:
+        target = _fk_target(column, tables)
+        if target is not None and column.name not in settings.mask:
+            targets[attr[column.name]] = target
+    # Unknown sizes (never analysed: new, so small) count as small; the select is bounded anyway.
+    small = {a: t for a, t in targets.items() if tables[t[0]].estimated_rows <= LOOKUP_ROWS}
+    return {
+        "foreign_keys": targets,
+        "column_formatters": {
+            **{a: foreign_key_formatter for a in targets},
+            **{attr[name]: masked_formatter for name in settings.mask},
+        },
+        "form_overrides": {a: SelectField for a in small},
+        # The select turns the submitted text into the key's type before validation compares it.
+        "form_args": {a: {"coerce": _coercion(reflected.table.c[_column_of(reflected, a)])} for a in small},
+        "lookup_columns": frozenset(small),
+    }
+
+
+def _fk_target(column: sa.Column, tables: dict[str, ReflectedTable]) -> tuple[str, str] | None:
+    """(table key, column) the column refers to, when that column is the target's whole key."""
+    for fk in column.foreign_keys:
+        *schema, table, target_column = fk.target_fullname.split(".")
+        key = table if schema in ([], ["public"]) else f"{schema[0]}.{table}"
+        target = tables.get(key)
+        if target is not None and [c.name for c in target.table.primary_key.columns] == [target_column]:
+            return key, target_column
+    return None
+
+
+def _field_args(column: sa.Column) -> dict:
+    """A field's arguments: optional where the database has a default, an enum's values as choices."""
+    args = {}
+    if column.server_default is not None:
+        args["validators"] = [validators.Optional()]
+    if isinstance(column.type, sa.Enum):
+        blank = [SelectChoice("", "—")] if column.nullable else []
+        args["choices"] = blank + [SelectChoice(value, value) for value in column.type.enums]
+        args["coerce"] = _blank_is_none
+    return args
+
+
+def _blank_is_none(value):
+    return None if value in ("", None) else str(value)
+
+
+def _coercion(column: sa.Column):
+    """From submitted text to the column's Python type; empty is NULL."""
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        python_type = str
+
+    def coerce(value):
+        if value in ("", None) or isinstance(value, python_type):
+            return value or None
+        return python_type(value)
+
+    return coerce
+
+
+def _column_of(reflected: ReflectedTable, attribute: str) -> str:
+    return next(name for name, attr in reflected.attributes.items() if attr == attribute)
+
+
+def _readonly_reason(reflected: ReflectedTable):
+    if reflected.kind != "table":
+        return lazy_gettext("This is a database view: it can be browsed and exported, not edited.")
+    if reflected.pseudo_key:
+        return lazy_gettext(
+            "This table has no primary key, so its rows cannot be told "
+            "apart safely: it can be browsed and exported, not edited."
+        )
+    return None
 
 
 def _refuse_secrets(reflected: ReflectedTable, settings: TableSettings) -> None:
@@ -147,7 +241,10 @@ def _default_filters(columns: list[sa.Column]) -> list[str]:
 
 def _default_sort(reflected: ReflectedTable, settings: TableSettings, visible: list[sa.Column]):
     """Newest first by the table's indexed time column (or key), ending in the key for stable pages."""
-    keys = [c.name for c in reflected.columns if c.primary_key] or [reflected.table.c.ctid.name]
+    # The key, else what the row is mapped on (ctid; a view's first column).
+    keys = [c.name for c in reflected.columns if c.primary_key] or [
+        sa.inspect(reflected.model).primary_key[0].name
+    ]
     attr = reflected.attributes
     if settings.default_sort:
         column, descending = settings.default_sort
