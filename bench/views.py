@@ -133,6 +133,7 @@ def stock_client(database_url: str):
     from flask_admin import Admin
     from flask_admin.contrib.sqla import ModelView
     from flask_admin.theme import Bootstrap4Theme
+    from flask_babel import Babel
     from flask_sqlalchemy import SQLAlchemy
     from sqlalchemy.ext.automap import automap_base
 
@@ -142,6 +143,7 @@ def stock_client(database_url: str):
     app.config.update(SQLALCHEMY_DATABASE_URI=normalise_url(database_url), SECRET_KEY="bench")
     stock_db = SQLAlchemy()
     stock_db.init_app(app)
+    Babel(app)  # Flask-Admin translates through Flask-Babel whenever it is installed
     with app.app_context():
         metadata = sa.MetaData()
         metadata.reflect(stock_db.engine, only=list(TABLES))
