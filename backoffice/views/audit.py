@@ -39,12 +39,20 @@ class AuditTrailView(GatedModelView):
     column_sortable_list = ("occurred_at",)
     column_formatters = {"occurred_at": jakarta_time}
     column_labels = {
-        "occurred_at": "Time (WIB)",
-        "actor": "User",
-        "actor_role": "Role",
-        "table_name": "Table",
-        "record_key": "Record key",
-        "source_ip": "Address",
+        "occurred_at": lazy_gettext("Time (WIB)"),
+        "actor": lazy_gettext("User"),
+        "actor_role": lazy_gettext("Role"),
+        "action": lazy_gettext("Action"),
+        "view": lazy_gettext("Page"),
+        "table_name": lazy_gettext("Table"),
+        "record_key": lazy_gettext("Record key"),
+        "source_ip": lazy_gettext("Address"),
+        "user_agent": lazy_gettext("Browser"),
+        "before": lazy_gettext("Before"),
+        "after": lazy_gettext("After"),
+        "detail": lazy_gettext("Detail"),
+        "prev_hash": lazy_gettext("Previous hash"),
+        "hash": lazy_gettext("Hash"),
     }
     simple_list_pager = True  # the trail grows to tens of millions of records: never counted
 

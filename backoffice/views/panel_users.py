@@ -18,6 +18,15 @@ class PanelUserView(GatedModelView):
     column_export_list = column_list
     column_searchable_list = ("username", "full_name")
     column_filters = ("role", "active")
+    column_labels = {
+        "username": lazy_gettext("Username"),
+        "full_name": lazy_gettext("Full name"),
+        "role": lazy_gettext("Role"),
+        "active": lazy_gettext("Active"),
+        "last_login_at": lazy_gettext("Last login"),
+        "created_at": lazy_gettext("Created"),
+        "language": lazy_gettext("Language"),
+    }
     column_default_sort = ("username", False)
     form_columns = ("username", "full_name", "role", "active", "new_password")
     form_extra_fields = {
