@@ -8,7 +8,7 @@ from backoffice import catalogue as catalogue_module
 from backoffice import settings
 from backoffice.auth import init_auth
 from backoffice.cli import register_commands
-from backoffice.database import normalise_url, start_embedded
+from backoffice.database import engine_options, normalise_url, start_embedded
 from backoffice.extensions import csrf, db
 from backoffice.formatting import init_formatting
 from backoffice.i18n import init_i18n
@@ -50,12 +50,7 @@ def init_db(app: Flask) -> None:
         log.info("no DATABASE_URL: using the embedded PostgreSQL under %s", app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS",
-        {
-            "pool_pre_ping": True,  # a connection the database dropped is replaced, not used
-            "pool_size": app.config["BACKOFFICE_DB_POOL_SIZE"],
-            "max_overflow": app.config["BACKOFFICE_DB_MAX_OVERFLOW"],
-        },
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config)
     )
     db.init_app(app)
     csrf.init_app(app)

@@ -16,15 +16,29 @@ EMBEDDED_DATABASE = "ppob"
 
 
 def normalise_url(url: str) -> str:
-    """Pin plain ``postgresql://`` URLs to psycopg2.
+    """Pin plain ``postgresql://`` URLs to psycopg2 and ``mysql://``/``mariadb://`` to PyMySQL.
 
-    SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3, which this project does not ship;
-    operators (and the embedded server) write bare URLs, so they must keep working.
+    SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3 and ``mysql://`` to mysqlclient,
+    which this project does not ship; operators write bare URLs, so they must keep working.
     """
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg2")
+    elif parsed.drivername in ("mysql", "mariadb"):
+        parsed = parsed.set(drivername=f"{parsed.drivername}+pymysql")
     return parsed.render_as_string(hide_password=False)
+
+
+def engine_options(url: str, config) -> dict:
+    """Pool settings, and on MySQL/MariaDB a UTC session (the panel's own times are UTC)."""
+    options = {
+        "pool_pre_ping": True,  # a connection the database dropped is replaced, not used
+        "pool_size": config["BACKOFFICE_DB_POOL_SIZE"],
+        "max_overflow": config["BACKOFFICE_DB_MAX_OVERFLOW"],
+    }
+    if make_url(url).get_backend_name() in ("mysql", "mariadb"):
+        options["connect_args"] = {"init_command": "SET time_zone = '+00:00'", "charset": "utf8mb4"}
+    return options
 
 
 def start_embedded(instance_path: str, database: str = EMBEDDED_DATABASE) -> str:
@@ -56,8 +70,16 @@ def run_sql_file(conn: sa.Connection, name: str) -> None:
     """Execute one of the project's SQL files in ``sql/`` on ``conn``."""
     # Straight to the driver without parameters: the files use % as the modulo operator, which
     # psycopg2 would read as a placeholder if any parameters (even none) were passed.
+    text = (SQL_DIR / name).read_text(encoding="utf-8")
     with conn.connection.cursor() as cursor:
-        cursor.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+        if conn.dialect.name == "postgresql":
+            cursor.execute(text)
+            return
+        for statement in text.split(";\n"):  # PyMySQL runs one statement at a time
+            if statement.strip() and not all(
+                line.startswith("--") for line in statement.strip().splitlines()
+            ):
+                cursor.execute(statement)
 
 
 @sa.event.listens_for(db.session, "after_begin")
@@ -69,9 +91,16 @@ def _guard_transaction(session, transaction, connection) -> None:
     gate. ``g.read_only`` is decided by the gate (``views.base``). Registered once, at import:
     the ``db`` object is shared by every application built in this process.
     """
-    if connection.dialect.name != "postgresql" or not has_request_context():
+    if not has_request_context():
         return
     timeout_ms = int(current_app.config["BACKOFFICE_STATEMENT_TIMEOUT_MS"])
+    if getattr(connection.dialect, "is_mariadb", False):
+        # MariaDB stops a statement after max_statement_time seconds; read-only is left to the
+        # gate there (a MariaDB transaction cannot be made read-only once begun).
+        connection.exec_driver_sql(f"SET SESSION max_statement_time = {timeout_ms / 1000:.3f}")
+        return
+    if connection.dialect.name != "postgresql":
+        return
     connection.exec_driver_sql(f"SET LOCAL statement_timeout = {timeout_ms}")
     if g.get("read_only"):
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")

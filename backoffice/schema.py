@@ -23,6 +23,9 @@ def init_database(engine: sa.Engine) -> list[str]:
     """
     done = []
     with engine.begin() as conn:
+        if conn.dialect.name != "postgresql":
+            run_sql_file(conn, "backoffice_schema.mysql.sql")
+            return ["backoffice database ready (MySQL/MariaDB: the PPOB demo schema is PostgreSQL only)"]
         run_sql_file(conn, "backoffice_schema.sql")
         done.append("backoffice schema ready")
         if application_tables(conn) == 0:

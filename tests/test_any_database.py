@@ -136,27 +136,29 @@ def test_views_and_tables_without_a_key_are_read_only(other_app, admin, table):
     assert f"{url}new/" not in admin.get(url).get_data(as_text=True)
 
 
-def test_create_edit_and_delete_through_the_forms(other_app, admin, other_sql):
-    url = url_of(other_app, "store_visit.branches")
+@pytest.mark.parametrize(
+    "table, values, change",
+    [
+        ("store_visit.branches", {"name": "Surabaya", "city": "Surabaya"}, {"city": "Sidoarjo"}),
+        ("specialisations", {"name": "Gigi"}, {"name": "Gigi dan Mulut"}),
+    ],
+)
+def test_create_edit_and_delete_through_the_forms(other_app, admin, other_sql, table, values, change):
+    url = url_of(other_app, table)
     token = csrf_token(admin, f"{url}new/")
+    assert admin.post(f"{url}new/", data={"csrf_token": token, **values}).status_code == 302
+    key = other_sql.scalar(sa.text(f"SELECT id FROM {quoted(table)} WHERE name = :n"), {"n": values["name"]})
+    edit = f"{url}edit/?id={key}"
     assert (
-        admin.post(
-            f"{url}new/", data={"csrf_token": token, "name": "Surabaya", "city": "Surabaya"}
-        ).status_code
+        admin.post(edit, data={**form_values(admin.get(edit).get_data(as_text=True)), **change}).status_code
         == 302
     )
-    key = other_sql.scalar(sa.text("SELECT id FROM store_visit.branches WHERE name = 'Surabaya'"))
-    edit = f"{url}edit/?id={key}"
-    values = form_values(admin.get(edit).get_data(as_text=True))
-    assert admin.post(edit, data={**values, "city": "Sidoarjo"}).status_code == 302
+    column, value = next(iter(change.items()))
     assert (
-        other_sql.scalar(sa.text("SELECT city FROM store_visit.branches WHERE id = :k"), {"k": key})
-        == "Sidoarjo"
+        other_sql.scalar(sa.text(f"SELECT {column} FROM {quoted(table)} WHERE id = :k"), {"k": key}) == value
     )
     admin.post(f"{url}delete/", data={"csrf_token": token, "id": key})
-    assert (
-        other_sql.scalar(sa.text("SELECT count(*) FROM store_visit.branches WHERE id = :k"), {"k": key}) == 0
-    )
+    assert other_sql.scalar(sa.text(f"SELECT count(*) FROM {quoted(table)} WHERE id = :k"), {"k": key}) == 0
 
 
 def test_a_composite_key_row_is_edited_by_its_whole_key(other_app, admin, other_sql):

@@ -13,6 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 
 MIN_PASSWORD_LENGTH = 10
+#: jsonb on PostgreSQL, JSON elsewhere.
+JSON_VALUE = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 class PanelUser(UserMixin, db.Model):
@@ -69,9 +71,9 @@ class AuditRecord(db.Model):
     view: Mapped[str | None] = mapped_column(sa.String(80))
     table_name: Mapped[str | None] = mapped_column(sa.String(80))
     record_key: Mapped[str | None] = mapped_column(sa.String(200))
-    before: Mapped[dict | None] = mapped_column(JSONB)
-    after: Mapped[dict | None] = mapped_column(JSONB)
-    detail: Mapped[dict | None] = mapped_column(JSONB)
+    before: Mapped[dict | None] = mapped_column(JSON_VALUE)
+    after: Mapped[dict | None] = mapped_column(JSON_VALUE)
+    detail: Mapped[dict | None] = mapped_column(JSON_VALUE)
     #: Set by the database (trigger backoffice.audit_chain), never by the panel.
     prev_hash: Mapped[str | None] = mapped_column(sa.CHAR(64))
     hash: Mapped[str | None] = mapped_column(sa.CHAR(64))

@@ -5,7 +5,8 @@ primary key and generates relationships whose cascades delete child rows when a 
 (``FLASK_ADMIN_NOTES.md``). Each table is mapped on its own:
 
 - a table with a primary key is mapped on it;
-- a table without one is mapped on PostgreSQL's ``ctid`` (unique per row version), read-only;
+- a table without one is mapped on PostgreSQL's ``ctid`` (unique per row version), read-only (on
+  MySQL/MariaDB, which have no ``ctid``, on all its columns);
 - a SQL view is mapped on all its columns and a materialized view on ``ctid``, both read-only;
 - a column whose name clashes with SQLAlchemy or WTForms (``metadata``, ``meta``...) or is not
   a Python identifier gets an attribute name of its own; the column keeps its name.
@@ -93,52 +94,62 @@ def attribute_name(column_name: str) -> str:
     return name
 
 
-def reflect_tables(engine: sa.Engine, schemas: str = "public") -> dict[str, ReflectedTable]:
+def reflect_tables(engine: sa.Engine, schemas: str = "*") -> dict[str, ReflectedTable]:
     """Reflect every table and view of ``schemas`` (comma-separated; ``*``: every schema but the
-    system's and the panel's own) and map each to a class of its own.
+    system's and the panel's own on PostgreSQL, the URL's database on MySQL/MariaDB) and map each
+    to a class of its own.
 
-    Tables of ``public`` are known by their name, the others by ``schema.name``.
+    Tables of the default schema (``public``; the URL's database) are known by their name, the
+    others by ``schema.name``.
     """
-    names = _schemas(engine, schemas)
-    metadata = sa.MetaData()
     inspector = sa.inspect(engine)
+    default = inspector.default_schema_name
+    postgres = engine.dialect.name == "postgresql"
+    names = _schemas(inspector, schemas, postgres)
+    metadata = sa.MetaData()
     kinds = {}
     for schema in names:
-        target = None if schema == "public" else schema
+        target = None if schema == default else schema
         metadata.reflect(bind=engine, schema=target, views=True, resolve_fks=False)
         kinds.update({(schema, v): "view" for v in inspector.get_view_names(schema=target)})
-        for view in inspector.get_materialized_view_names(schema=target):
+        for view in inspector.get_materialized_view_names(schema=target) if postgres else ():
             sa.Table(view, metadata, schema=target, autoload_with=engine, resolve_fks=False)
             kinds[(schema, view)] = "materialized view"
     mapper_registry = registry(metadata=metadata)
     estimates = _estimated_rows(engine, names)
     tables = {}
     for table in metadata.sorted_tables:
-        schema = table.schema or "public"
-        key = table.name if schema == "public" else f"{schema}.{table.name}"
+        schema = table.schema or default
+        key = table.name if schema == default else f"{schema}.{table.name}"
         kind = kinds.get((schema, table.name), "table")
-        reflected = _map_table(mapper_registry, table, key, kind)
+        reflected = _map_table(mapper_registry, table, key, kind, postgres)
         reflected.estimated_rows = estimates.get((schema, table.name), -1)
         tables[key] = reflected
     return dict(sorted(tables.items()))
 
 
-def _schemas(engine: sa.Engine, wanted: str) -> list[str]:
+def _schemas(inspector, wanted: str, postgres: bool) -> list[str]:
     if wanted.strip() != "*":
         return [name.strip() for name in wanted.split(",") if name.strip()]
-    names = sa.inspect(engine).get_schema_names()
+    if not postgres:
+        return [inspector.default_schema_name]  # MySQL: the database of the URL
+    names = inspector.get_schema_names()
     return [n for n in names if n not in SKIPPED_SCHEMAS and not n.startswith(("pg_", "information_schema"))]
 
 
-def _map_table(mapper_registry: registry, table: sa.Table, key: str, kind: str) -> ReflectedTable:
+def _map_table(
+    mapper_registry: registry, table: sa.Table, key: str, kind: str, postgres: bool
+) -> ReflectedTable:
     pseudo_key = not table.primary_key.columns
-    if kind == "view":
+    if kind == "view" or (pseudo_key and not postgres):
         # No ctid, no key: the row is told apart by all its columns (read-only anyway).
         mapper_args = {"primary_key": [c for c in table.columns]}
         pseudo_key = True
     elif pseudo_key:
         table.append_column(sa.Column(PSEUDO_KEY, sa.String, system=True))
         mapper_args = {"primary_key": [table.c[PSEUDO_KEY]]}
+    elif not postgres:
+        mapper_args = {}  # MySQL/MariaDB have no row version: edits are last-writer-wins there
     else:
         # With a key, every UPDATE and DELETE also names the row version it read (and fails when
         # someone changed the row since); PostgreSQL sets the new version itself.
@@ -163,13 +174,21 @@ def _map_table(mapper_registry: registry, table: sa.Table, key: str, kind: str) 
 
 
 def _estimated_rows(engine: sa.Engine, schemas: list[str]) -> dict[tuple[str, str], int]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = ANY(:schemas) AND c.relkind IN ('r', 'p', 'm')"
-            ),
-            {"schemas": schemas},
+    """The planner's (PostgreSQL) or the storage engine's (MySQL, approximate) row counts."""
+    if engine.dialect.name == "postgresql":
+        query = (
+            "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = ANY(:schemas) AND c.relkind IN ('r', 'p', 'm')"
         )
-        return {(schema, name): count for schema, name, count in rows}
+    else:
+        query = (
+            "SELECT table_schema, table_name, coalesce(table_rows, -1) FROM information_schema.tables "
+            "WHERE table_schema IN :schemas"
+        )
+    statement = sa.text(query)
+    if engine.dialect.name != "postgresql":
+        statement = statement.bindparams(sa.bindparam("schemas", expanding=True))
+    with engine.connect() as conn:
+        rows = conn.execute(statement, {"schemas": schemas})
+        return {(schema, name): int(count) for schema, name, count in rows}

@@ -212,9 +212,11 @@ def _names(columns: tuple[str, ...] | None) -> list[str]:
 
 
 def _generated_key(column: sa.Column) -> bool:
-    """A serial/identity key: the database fills it, so it stays out of forms."""
+    """A serial, identity or AUTO_INCREMENT key: the database fills it, so it stays out of forms."""
     default = str(column.server_default.arg) if column.server_default is not None else ""
-    return column.primary_key and (column.identity is not None or "nextval(" in default)
+    # Reflection marks serial and AUTO_INCREMENT keys autoincrement=True (the default is "auto").
+    generated = column.identity is not None or column.autoincrement is True or "nextval(" in default
+    return column.primary_key and generated
 
 
 def _default_search(columns: list[sa.Column]) -> list[str]:

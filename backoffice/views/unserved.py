@@ -1,9 +1,23 @@
-"""The tables the panel found but could not serve, with the reason (start-up never stops for one)."""
+"""The tables the panel found but could not serve, with the reason (start-up never stops for one),
+and what works differently when the database is not PostgreSQL."""
 
 from flask_admin import expose
 from flask_babel import lazy_gettext
 
+from ..extensions import db
 from .base import GatedBaseView
+
+#: What works differently on a database that is not PostgreSQL, said where administrators look.
+WITHOUT_POSTGRESQL = (
+    lazy_gettext(
+        "Edits are not checked against a colleague's later change (no row version): the last save wins."
+    ),
+    lazy_gettext("Tables without a primary key are told apart by all their columns and are read-only."),
+    lazy_gettext("Row counts of large tables are the storage engine's estimates."),
+    lazy_gettext("Users who may not write are stopped by the panel, not also by a read-only transaction."),
+    lazy_gettext("The change history is not chained by hash; audit-verify needs PostgreSQL."),
+    lazy_gettext("The transaction report, biller and approval pages need the PPOB database on PostgreSQL."),
+)
 
 
 class UnservedView(GatedBaseView):
@@ -19,4 +33,5 @@ class UnservedView(GatedBaseView):
 
     @expose("/")
     def index(self):
-        return self.render("backoffice/unserved.html", unserved=self.unserved)
+        notes = [] if db.engine.dialect.name == "postgresql" else [str(note) for note in WITHOUT_POSTGRESQL]
+        return self.render("backoffice/unserved.html", unserved=self.unserved, notes=notes)

@@ -1,0 +1,39 @@
+-- The back office's own data on MySQL/MariaDB: a database named backoffice beside the application's.
+-- Idempotent. The audit trail here is append-only by convention only: the hash chain and the
+-- triggers that refuse changes exist on PostgreSQL (sql/backoffice_schema.sql).
+CREATE DATABASE IF NOT EXISTS backoffice CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS backoffice.panel_user (
+    id int AUTO_INCREMENT PRIMARY KEY,
+    username varchar(60) NOT NULL UNIQUE,
+    full_name varchar(100),
+    password_hash varchar(255) NOT NULL,
+    role varchar(40) NOT NULL,
+    active boolean NOT NULL DEFAULT true,
+    session_version int NOT NULL DEFAULT 1,
+    created_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    last_login_at datetime(6),
+    language varchar(5)
+);
+
+CREATE TABLE IF NOT EXISTS backoffice.audit_log (
+    id bigint AUTO_INCREMENT PRIMARY KEY,
+    occurred_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    actor varchar(60),
+    actor_role varchar(40),
+    source_ip varchar(45),
+    user_agent varchar(300),
+    action varchar(40) NOT NULL,
+    view varchar(80),
+    table_name varchar(80),
+    record_key varchar(200),
+    `before` json,
+    `after` json,
+    detail json,
+    prev_hash char(64),
+    hash char(64),
+    INDEX audit_log_time_idx (occurred_at),
+    INDEX audit_log_actor_idx (actor, occurred_at),
+    INDEX audit_log_record_idx (table_name, record_key),
+    INDEX audit_log_login_idx (action, source_ip, occurred_at)
+);
