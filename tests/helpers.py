@@ -70,3 +70,37 @@ def form_values(html: str) -> dict[str, str]:
     reader = _FormReader()
     reader.feed(html)
     return reader.values
+
+
+def log_in(client, username: str, password: str):
+    """Log ``client`` in through the login form; returns the client."""
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, f"{username} could not log in"
+    return client
+
+
+def panel_without_configuration(database_url: str, tmp_path, settings: dict, admin: tuple[str, str]):
+    """The panel over a database it was given nothing about but a title (a generator for a fixture):
+    its own tables created beside the application's, and an administrator ``admin`` (name, password)."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from backoffice.cli import create_user
+    from backoffice.extensions import db
+    from backoffice.models.panel import PanelUser
+    from backoffice.schema import init_database
+
+    config = tmp_path / "panel.toml"
+    config.write_text('[panel]\ntitle = "Telemedicine"\n')
+    app = create_app(
+        {**settings, "SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_CONFIG_FILE": str(config)}
+    )
+    with app.app_context():
+        init_database(db.engine)
+        if db.session.scalar(sa.select(PanelUser).filter_by(username=admin[0])) is None:
+            create_user(admin[0], "administrator", admin[1])
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()

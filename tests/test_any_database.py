@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app import create_app
 from backoffice.database import ensure_database
 from tests.conftest import SETTINGS, _drop, _url
-from tests.helpers import csrf_token, form_values
+from tests.helpers import csrf_token, form_values, log_in, panel_without_configuration
 
 SCHEMAS = Path(__file__).parent / "schemas"
 PASSWORD = "other-db-password"
@@ -53,32 +53,12 @@ def other_database(server_url):
 
 @pytest.fixture
 def other_app(other_database, tmp_path):
-    config = tmp_path / "telemedicine.toml"
-    config.write_text('[panel]\ntitle = "Telemedicine"\n')
-    app = create_app(
-        {**SETTINGS, "SQLALCHEMY_DATABASE_URI": other_database, "BACKOFFICE_CONFIG_FILE": str(config)}
-    )
-    from backoffice.cli import create_user
-    from backoffice.extensions import db
-    from backoffice.models.panel import PanelUser
-    from backoffice.schema import init_database
-
-    with app.app_context():
-        init_database(db.engine)  # the panel's own schema only: the application tables exist
-        if db.session.scalar(sa.select(PanelUser).filter_by(username="admin")) is None:
-            create_user("admin", "administrator", PASSWORD)
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from panel_without_configuration(other_database, tmp_path, SETTINGS, ("admin", PASSWORD))
 
 
 @pytest.fixture
 def admin(other_app):
-    client = other_app.test_client()
-    token = csrf_token(client, "/login")
-    client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
-    return client
+    return log_in(other_app.test_client(), "admin", PASSWORD)
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app import create_app
 from backoffice.database import normalise_url
 from tests.conftest import SETTINGS
-from tests.helpers import csrf_token, form_values
+from tests.helpers import csrf_token, form_values, log_in, panel_without_configuration
 
 SERVER = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306/")
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -75,35 +74,12 @@ def maria_url():
 
 @pytest.fixture
 def maria_app(maria_url, tmp_path):
-    config = tmp_path / "telemedicine.toml"
-    config.write_text('[panel]\ntitle = "Telemedicine"\n')
-    app = create_app(
-        {**SETTINGS, "SQLALCHEMY_DATABASE_URI": maria_url, "BACKOFFICE_CONFIG_FILE": str(config)}
-    )
-    from backoffice.cli import create_user
-    from backoffice.extensions import db
-    from backoffice.models.panel import PanelUser
-    from backoffice.schema import init_database
-
-    with app.app_context():
-        init_database(db.engine)  # the backoffice database beside the application's
-        if db.session.scalar(sa.select(PanelUser).filter_by(username="maria-admin")) is None:
-            create_user("maria-admin", "administrator", PASSWORD)
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from panel_without_configuration(maria_url, tmp_path, SETTINGS, ("maria-admin", PASSWORD))
 
 
 @pytest.fixture
 def admin(maria_app):
-    client = maria_app.test_client()
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login", data={"username": "maria-admin", "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return client
+    return log_in(maria_app.test_client(), "maria-admin", PASSWORD)
 
 
 @pytest.fixture
