@@ -108,6 +108,12 @@ class BalanceRequests:
             self._run(request, actor)
         return request
 
+    def waiting(self) -> int:
+        """How many requests wait (expired ones included until someone tries them)."""
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(BalanceRequest).where(BalanceRequest.status == "pending")
+        )
+
     def pending(self) -> list[Pending]:
         requests = db.session.scalars(
             sa.select(BalanceRequest)
@@ -197,6 +203,10 @@ class RedeemRequests:
     @classmethod
     def available(cls, tables: Mapping[str, ReflectedTable]) -> bool:
         return all(name in tables for name in cls.TABLES)
+
+    def waiting(self) -> int:
+        r = self.requests.c
+        return db.session.scalar(sa.select(sa.func.count()).where(r.status == self.WAITING))
 
     def pending(self) -> list[Pending]:
         r, i, b, a = self.requests.c, self.items.c, self.balances.c, self.agents.c

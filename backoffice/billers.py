@@ -136,12 +136,7 @@ class Billers:
             .limit(1)
             .lateral("last")
         )
-        by = (
-            sa.select(AuditRecord.actor)
-            .where(AuditRecord.table_name == LEDGER, AuditRecord.record_key == sa.cast(last.c.id, sa.String))
-            .limit(1)
-            .scalar_subquery()
-        )
+        by = _made_by(last.c.id)
         rows = db.session.execute(
             sa.select(
                 b.billercode,
@@ -177,12 +172,7 @@ class Billers:
     def ledger_rows(self, code: str, start: datetime, end: datetime) -> sa.Select:
         """The deposits and corrections of one biller in [start, end), newest first, with who made them."""
         led = self.ledger.c
-        by = (
-            sa.select(AuditRecord.actor)
-            .where(AuditRecord.table_name == LEDGER, AuditRecord.record_key == sa.cast(led.id, sa.String))
-            .limit(1)
-            .scalar_subquery()
-        )
+        by = _made_by(led.id)
         return (
             sa.select(
                 led.transfer_date,
@@ -305,6 +295,16 @@ class Billers:
                 sa.select(sa.func.max(self.ledger.c.id)).where(self.ledger.c.billercode == code)
             )
         return TopUpResult(answer["vo_status"], answer["vo_statusdesc"], before, after, ledger_id)
+
+
+def _made_by(ledger_id) -> sa.ScalarSelect:
+    """Who made a ledger row through the panel (its audit record names the row); NULL otherwise."""
+    return (
+        sa.select(AuditRecord.actor)
+        .where(AuditRecord.table_name == LEDGER, AuditRecord.record_key == sa.cast(ledger_id, sa.String))
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _after_checkpoint(code_column, time_column, since: dict[str, datetime]):

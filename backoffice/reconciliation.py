@@ -30,6 +30,9 @@ COLUMNS = {
 }
 OUTCOMES = ("matched", "only_ours", "only_theirs", "mismatch")
 MAX_PROBLEMS = 20
+#: Amounts are stored as numeric(15,2): whole part below this, to the cent.
+MAX_AMOUNT = Decimal(10) ** 13
+CENT = Decimal("0.01")
 _TIME_FORMATS = ("%d-%b-%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y")
 _INDONESIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _ENGLISH_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -273,7 +276,9 @@ def _amount(raw) -> Decimal:
         raise ValueError(gettext("the amount %(value)s is not a number", value=str(raw)[:30])) from None
     if not amount.is_finite():
         raise ValueError(gettext("the amount %(value)s is not a number", value=str(raw)[:30]))
-    return amount
+    if abs(amount) >= MAX_AMOUNT:
+        raise ValueError(gettext("the amount %(value)s is too large", value=str(raw)[:30]))
+    return amount.quantize(CENT)
 
 
 def _time(raw) -> datetime | date:

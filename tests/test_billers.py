@@ -116,6 +116,17 @@ def test_a_threshold_above_the_balance_turns_the_row_red(login_as, sql):
     assert not re.search(r'<tr class="table-danger" data-biller="DGF">', page)
 
 
+def test_a_threshold_too_large_for_its_column_gets_a_message(login_as, sql):
+    client = login_as("administrator")
+    token = csrf_token(client, "/admin/billers/NRS/settings/")
+    response = client.post(
+        "/admin/billers/NRS/settings/",
+        data={"csrf_token": token, "low_balance": "99999999999999999999", "checkpoint_balance": ""},
+    )
+    assert response.status_code == 200 and "The amount is too large." in response.get_data(as_text=True)
+    assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.biller_setting")) == 0
+
+
 def test_a_deposit_runs_the_function_once_with_one_audit_record(login_as, sql):
     client = login_as("administrator")
     before = balance(sql, "DGF")

@@ -141,6 +141,7 @@ def test_an_excel_statement_reconciles_like_the_csv(login_as, sql, sample, day):
             "Row 2: the date 2001-01-01 10:00:00 is not the day",
         ),
         ("Waktu,Noref,Nominal\n", "The file has no rows."),
+        ("Waktu,Noref,Nominal\n{t},A1,1e20\n", "Row 2: the amount 1e20 is too large"),
     ],
 )
 def test_bad_files_are_refused_with_the_row_and_the_problem(login_as, sql, day, content, message):

@@ -64,6 +64,11 @@ def matrix() -> PermissionMatrix:
     return current_app.extensions["backoffice"].matrix
 
 
+def may(capability: str, view: str) -> bool:
+    """May the logged-in user use ``capability`` on ``view`` (for links and figures to other views)?"""
+    return current_user.is_authenticated and matrix().allows(current_user.role, capability, view)
+
+
 class GateMixin:
     """Enforces the permission matrix on every endpoint a view serves.
 
@@ -137,7 +142,7 @@ def foreign_key_formatter(view: "GatedModelView", context, model, name: str):
     if value is None or target is None:
         return value
     endpoint = endpoint_for(target[0])
-    if not matrix().allows(current_user.role, "details", endpoint):
+    if not may("details", endpoint):
         return value
     return Markup('<a href="{}">{}</a>').format(url_for(f"{endpoint}.details_view", id=value), value)
 
@@ -360,7 +365,7 @@ class GatedModelView(GateMixin, ModelView):
 
     def history_url(self, model) -> str | None:
         """Link from a record's details to its history, for those who may read the trail."""
-        if not matrix().allows(current_user.role, "list", "audit_log"):
+        if not may("list", "audit_log"):
             return None
         return url_for(
             "audit_log.index_view", table=self.model.__table__.name, key=str(self.get_pk_value(model))

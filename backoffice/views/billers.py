@@ -23,6 +23,7 @@ from ..extensions import db
 from ..formatting import now_jakarta, today_jakarta
 from ..i18n import TranslatedForm
 from ..models.panel import BillerSetting
+from ..reconciliation import MAX_AMOUNT
 from .base import GatedBaseView
 from .errors import log_database_error, plain_message
 from .report import parse_filter
@@ -126,6 +127,8 @@ def _money(text: str, whole: bool) -> Decimal:
         raise validators.ValidationError(str(exc)) from None
     if value < 0:
         raise validators.ValidationError(gettext("The amount cannot be negative."))
+    if value >= MAX_AMOUNT:  # the columns are numeric(15,...)
+        raise validators.ValidationError(gettext("The amount is too large."))
     return value
 
 

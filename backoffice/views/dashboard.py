@@ -4,7 +4,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_admin import expose
-from flask_login import current_user
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
@@ -14,7 +13,7 @@ from ..formatting import JAKARTA, now_jakarta
 from ..models.panel import AuditRecord
 from ..models.reflection import ReflectedTable
 from ..report import TransactionReport
-from .base import HomeView, matrix
+from .base import HomeView, may
 
 REFRESH_SECONDS = 60
 #: The agents' registration time (PPOB); the count is left out where the table has no such column.
@@ -40,27 +39,24 @@ class DashboardView(HomeView):
     def index(self):
         now = now_jakarta()
         context = {"now": now, "refresh": REFRESH_SECONDS}
-        if self.report is not None and self._may("report"):
+        if self.report is not None and may("list", "report"):
             figures = self.safely(lambda: transaction_figures(self.report, now), None)
             context["figures"] = figures
-            context["show_margin"] = self._may("margin")
+            context["show_margin"] = may("list", "margin")
             if figures is not None:
                 context["product_names"] = self._names("products", [p[0] for p in figures.products])
                 context["agent_names"] = self._names("agents", [a[0] for a in figures.agents])
-        if self.agents is not None and REGISTERED in self.agents.table.c and self._may(self.agents.name):
+        if self.agents is not None and REGISTERED in self.agents.table.c and may("list", self.agents.name):
             context["registrations"] = self.safely(
                 lambda: registrations(self.agents.table, REGISTERED, now), None
             )
-        if self.billers is not None and self._may("billers"):
+        if self.billers is not None and may("list", "billers"):
             context["low_billers"] = self.safely(self.billers.low, [])
-        if self.queues and self._may("approvals"):
-            context["pending"] = self.safely(lambda: sum(len(q.pending()) for q in self.queues), None)
-        if self._may("audit_log"):
+        if self.queues and may("list", "approvals"):
+            context["pending"] = self.safely(lambda: sum(q.waiting() for q in self.queues), None)
+        if may("list", "audit_log"):
             context["activity"] = self.safely(lambda: _activity_today(now), [])
         return self.render("admin/index.html", **context)
-
-    def _may(self, view: str) -> bool:
-        return matrix().allows(current_user.role, "list", view)
 
     def _names(self, role: str, keys) -> dict:
         entry = getattr(self.report.mapping, role)

@@ -118,11 +118,11 @@ def foreign_key_attributes(
     """Foreign keys to a table's single-column key: links in lists and details, and in forms a
     select of the target's rows when the target is small (a text field otherwise)."""
     attr = reflected.attributes
-    targets = {}
+    targets, columns = {}, {}
     for column in reflected.columns:
         target = _fk_target(column, tables)
         if target is not None and column.name not in settings.mask:
-            targets[attr[column.name]] = target
+            targets[attr[column.name]], columns[attr[column.name]] = target, column
     # Unknown sizes (never analysed: new, so small) count as small; the select is bounded anyway.
     small = {a: t for a, t in targets.items() if tables[t[0]].estimated_rows <= LOOKUP_ROWS}
     return {
@@ -133,7 +133,7 @@ def foreign_key_attributes(
         },
         "form_overrides": {a: SelectField for a in small},
         # The select turns the submitted text into the key's type before validation compares it.
-        "form_args": {a: {"coerce": _coercion(reflected.table.c[_column_of(reflected, a)])} for a in small},
+        "form_args": {a: {"coerce": _coercion(columns[a])} for a in small},
         "lookup_columns": frozenset(small),
     }
 
@@ -157,12 +157,8 @@ def _field_args(column: sa.Column) -> dict:
     if isinstance(column.type, sa.Enum):
         blank = [SelectChoice("", "—")] if column.nullable else []
         args["choices"] = blank + [SelectChoice(value, value) for value in column.type.enums]
-        args["coerce"] = _blank_is_none
+        args["coerce"] = _coercion(column)
     return args
-
-
-def _blank_is_none(value):
-    return None if value in ("", None) else str(value)
 
 
 def _coercion(column: sa.Column):
@@ -178,10 +174,6 @@ def _coercion(column: sa.Column):
         return python_type(value)
 
     return coerce
-
-
-def _column_of(reflected: ReflectedTable, attribute: str) -> str:
-    return next(name for name, attr in reflected.attributes.items() if attr == attribute)
 
 
 def _readonly_reason(reflected: ReflectedTable):

@@ -21,6 +21,7 @@ from ..i18n import TranslatedForm
 from ..models.panel import Reconciliation
 from .base import GatedBaseView
 from .billers import biller_choices
+from .errors import log_database_error, plain_message
 
 log = logging.getLogger(__name__)
 
@@ -88,23 +89,33 @@ class ReconciliationView(GatedBaseView):
         except recon.BadStatement as exc:
             log.info("statement %r for %s on %s refused: %s", upload.filename, code, day, exc.problems)
             return self._page(form, exc.problems, status=400)
-        ours = recon.our_lines(self.billers.report, code, day)
-        result = recon.match(ours, theirs)
-        saved = recon.save(code, day, upload.filename or "statement", content, result, current_user.username)
+        try:
+            saved = self._reconcile(code, day, upload.filename or "statement", content, theirs)
+        except sa.exc.DBAPIError as exc:
+            db.session.rollback()
+            log_database_error(self.endpoint, exc)
+            return self._page(form, [plain_message(exc)], status=503)
+        return redirect(url_for(".show", rid=saved.id))
+
+    def _reconcile(self, code: str, day, filename: str, content: bytes, theirs) -> Reconciliation:
+        """Match, save and record one statement, in one transaction."""
+        result = recon.match(recon.our_lines(self.billers.report, code, day), theirs)
+        saved = recon.save(code, day, filename, content, result, current_user.username)
+        detail = {
+            "biller": code,
+            "day": day.isoformat(),
+            "file": saved.file_name,
+            "sha256": saved.file_sha256,
+        }
         audit.record(
             "reconcile",
             view=self.endpoint,
             table_name="reconciliation",
             record_key=str(saved.id),
-            detail={
-                "biller": code,
-                "day": day.isoformat(),
-                "file": saved.file_name,
-                "sha256": saved.file_sha256,
-            },
+            detail=detail,
         )
         db.session.commit()
-        return redirect(url_for(".show", rid=saved.id))
+        return saved
 
     @expose("/<int:rid>/")
     def show(self, rid: int):

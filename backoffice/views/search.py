@@ -15,7 +15,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..formatting import now_jakarta
 from ..report import ReportFilter, TransactionReport
-from .base import GatedBaseView, matrix
+from .base import GatedBaseView, may
 
 LIMIT = 10
 #: How far back a transaction is looked for by noref or customer id.
@@ -50,11 +50,11 @@ class SearchView(GatedBaseView):
     def _hits(self, query: str) -> list[tuple[str, str, str]]:
         """(kind, text, url) of what matches ``query``."""
         hits = []
-        if self.report is not None and self._may(self.report.mapping.agents["table"]):
+        if self.report is not None and may("list", self.report.mapping.agents["table"]):
             hits += self._agents(query)
-        if self.report is not None and self._may("report"):
+        if self.report is not None and may("list", "report"):
             hits += self._transactions(query)
-        if self.report is not None and self._may(self.report.mapping.products["table"]):
+        if self.report is not None and may("list", self.report.mapping.products["table"]):
             hits += self._products(query)
         return hits
 
@@ -108,6 +108,3 @@ class SearchView(GatedBaseView):
         return [
             (lazy_gettext("Product"), f"{k} - {n}", url_for(f"{view}.details_view", id=k)) for k, n in rows
         ]
-
-    def _may(self, view: str) -> bool:
-        return matrix().allows(current_user.role, "list", view)
