@@ -75,6 +75,9 @@ def from_environment() -> dict:
         # Above this many rows (the planner's estimate) a list is never counted, sorts and filters
         # default to indexed columns, and search matches exact values.
         "BACKOFFICE_LARGE_TABLE_ROWS": _int("BACKOFFICE_LARGE_TABLE_ROWS", 100_000),
+        # A foreign key to a table up to this many rows is a select in forms; to a larger one, a
+        # search-as-you-type field (a form never loads a large table).
+        "BACKOFFICE_SELECT_ROWS": _int("BACKOFFICE_SELECT_ROWS", 500),
         "BACKOFFICE_MAX_UPLOAD_MB": _int("BACKOFFICE_MAX_UPLOAD_MB", 16),
         "BACKOFFICE_MAX_QUERY_STRING": _int("BACKOFFICE_MAX_QUERY_STRING", 8192),
         # Biller deposits: the largest amount one request may carry (the functions take an integer),

@@ -87,8 +87,9 @@ SETTINGS = {"BACKOFFICE_MODE": "test", "TESTING": True, "BACKOFFICE_LANGUAGE": "
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+def app(request, database_url):
+    """The panel on this test's database; ``parametrize("app", [{...}], indirect=True)`` adds settings."""
+    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **getattr(request, "param", {})})
     yield app
     with app.app_context():
         db.session.remove()

@@ -147,6 +147,29 @@ def test_list_filters_work_under_the_content_security_policy(page_as):
     shoot(page, "tempmsg_backup_filtered")
 
 
+@pytest.mark.parametrize("app", [{"BACKOFFICE_SELECT_ROWS": 10}], indirect=True)  # agents: searched
+def test_a_foreign_key_to_a_large_table_is_chosen_by_searching(page_as, sql):
+    import sqlalchemy as sa
+
+    token_id, agent = sql.execute(sa.text("SELECT token_id, agent_id FROM am_user_token LIMIT 1")).one()
+    other, name = sql.execute(
+        sa.text("SELECT agent_id, agent_name FROM am_user WHERE agent_id <> :a ORDER BY agent_id LIMIT 1"),
+        {"a": agent},
+    ).one()
+    page = page_as("administrator")
+    page.goto(f"{page.base}/admin/am_user_token/edit/?id={token_id}")
+    page.click("#s2id_agent_id")
+    page.keyboard.type(other[:6])
+    page.locator(".select2-result-label", has_text=f"{other} - {name}").click()
+    shoot(page, "am_user_token_agent_lookup")
+    page.click("input[type=submit][value=Save]")
+    page.wait_for_selector(".alert-success")
+    assert (
+        sql.scalar(sa.text("SELECT agent_id FROM am_user_token WHERE token_id = :t"), {"t": token_id})
+        == other
+    )
+
+
 def test_new_transactions_appear_live_and_pause_stops_them(page_as, sql):
     from tests.test_report import add_transactions
 

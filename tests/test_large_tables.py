@@ -1,5 +1,6 @@
 """Lists that stay cheap on large tables: no exact count, indexed sorts and filters, exact search."""
 
+import json
 import re
 
 import pytest
@@ -8,15 +9,15 @@ import sqlalchemy as sa
 from app import create_app
 from backoffice.extensions import db
 from tests.conftest import SETTINGS
+from tests.helpers import form_values
 
 
 @pytest.fixture
 def app(database_url):
     # The test data is small: call a table large above 500 rows, as ppob_user_activity (2,400),
-    # tempmsg_backup (2,700) and messagein_backup (600) are.
-    app = create_app(
-        {**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_LARGE_TABLE_ROWS": 500}
-    )
+    # tempmsg_backup (2,700) and messagein_backup (600) are, and refer to am_user (40) by search.
+    settings = {"BACKOFFICE_LARGE_TABLE_ROWS": 500, "BACKOFFICE_SELECT_ROWS": 10}
+    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
     yield app
     with app.app_context():
         db.session.remove()
@@ -100,3 +101,50 @@ def test_a_cursor_that_does_not_fit_shows_the_first_page(login_as):
         assert re.findall(r"details/\?id=([^&\"]+)", page.get_data(as_text=True)) == re.findall(
             r"details/\?id=([^&\"]+)", first
         )
+
+
+def test_a_foreign_key_to_a_large_table_is_searched_not_loaded(login_as, sql):
+    sql.execute(sa.text("UPDATE am_user SET password = 'SECRET-' || agent_id"))
+    token_id, agent = sql.execute(sa.text("SELECT token_id, agent_id FROM am_user_token LIMIT 1")).one()
+    name = sql.scalar(sa.text("SELECT agent_name FROM am_user WHERE agent_id = :a"), {"a": agent})
+    client = login_as("administrator")
+    form = client.get(f"/admin/am_user_token/edit/?id={token_id}").get_data(as_text=True)
+    assert 'data-role="select2-ajax"' in form and "/admin/am_user_token/ajax/lookup/?name=agent_id" in form
+    assert json.dumps([agent, f"{agent} - {name}"]).replace('"', "&#34;") in form  # the current agent
+    assert "<option" not in form.split('name="agent_id"')[0].rsplit("<label", 1)[-1]
+    lookup = "/admin/am_user_token/ajax/lookup/?name=agent_id&limit=500&query="
+    by_key = client.get(lookup + agent[:5]).get_json()
+    expected = sql.scalars(
+        sa.text("SELECT agent_id FROM am_user WHERE agent_id LIKE :p ORDER BY agent_id LIMIT 20"),
+        {"p": agent[:5] + "%"},
+    ).all()
+    assert [key for key, _ in by_key] == expected and expected
+    by_name = client.get(lookup + name.split()[0].lower()).get_json()
+    assert agent in [key for key, _ in by_name]
+    assert all(text.split(" - ", 1)[1].lower().startswith(name.split()[0].lower()) for _, text in by_name)
+    assert "SECRET-" not in json.dumps(by_key + by_name)
+    assert client.get(lookup + "%").get_json() == []  # a LIKE wildcard is a character, not "anything"
+
+
+def test_a_searched_foreign_key_saves_a_referred_row_and_refuses_any_other(login_as, sql):
+    token_id, agent = sql.execute(sa.text("SELECT token_id, agent_id FROM am_user_token LIMIT 1")).one()
+    other = sql.scalar(sa.text("SELECT agent_id FROM am_user WHERE agent_id <> :a LIMIT 1"), {"a": agent})
+    client = login_as("administrator")
+    url = f"/admin/am_user_token/edit/?id={token_id}"
+    refused = client.post(
+        url, data={**form_values(client.get(url).get_data(as_text=True)), "agent_id": "0800"}
+    )
+    assert "Not a valid choice" in refused.get_data(as_text=True)
+    current = "SELECT agent_id FROM am_user_token WHERE token_id = :t"
+    assert sql.scalar(sa.text(current), {"t": token_id}) == agent
+    values = {**form_values(client.get(url).get_data(as_text=True)), "agent_id": other}
+    assert client.post(url, data=values).status_code == 302
+    assert sql.scalar(sa.text(current), {"t": token_id}) == other
+
+
+def test_only_those_who_may_list_the_referred_table_see_its_rows(client, login_as):
+    lookup = "/admin/am_user_token/ajax/lookup/?name=agent_id&query=08"
+    assert client.get(lookup).status_code == 302  # not logged in: to the login page
+    auditor = login_as("auditor")  # may list login tokens (activity), not agents
+    assert auditor.get(lookup).status_code == 200 and auditor.get(lookup).get_json() == []
+    assert auditor.get("/admin/am_user_token/ajax/lookup/?name=token&query=a").status_code == 404

@@ -71,8 +71,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         settings = catalogue.table(reflected.name)
         group = settings.group or OTHER_GROUP
         try:
-            large = app.config["BACKOFFICE_LARGE_TABLE_ROWS"]
-            view = build_view(reflected, settings, catalogue, groups[group], large_rows=large, tables=tables)
+            view = build_view(reflected, settings, catalogue, groups[group], app.config, tables)
         except ConfigError:
             raise  # the operator's file is wrong: stop and say where
         except Exception as exc:  # a shape this panel cannot serve: list it, serve the rest

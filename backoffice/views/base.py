@@ -20,14 +20,13 @@ from flask_admin.model.template import DeleteRowAction, TemplateLinkRowAction
 from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms import HiddenField, SelectChoice
+from wtforms import HiddenField
 
 from .. import audit
 from ..exports import FORMATS, TooManyRows, export_response
 from ..extensions import db
 from ..formatting import decimal, wib
 from ..masking import mask_value
-from ..models.reflection import endpoint_for
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
 from .forms import RoundTripForm, is_untouched_against
@@ -47,9 +46,6 @@ MODEL_ENDPOINT_CAPABILITIES = {
 
 #: The hidden field of edit forms that carries the row version the form was opened on.
 VERSION_FIELD = "row_version"
-
-#: The most rows a foreign key select offers.
-LOOKUP_LIMIT = 1000
 
 #: Deepest list page and longest search accepted from a query string.
 MAX_PAGE = 100_000
@@ -138,10 +134,10 @@ class HomeView(GateMixin, AdminIndexView):
 def foreign_key_formatter(view: "GatedModelView", context, model, name: str):
     """Column formatter of foreign keys: a link to the referred record, for those who may open it."""
     value = getattr(model, name)
-    target = view.foreign_keys.get(name)
-    if value is None or target is None:
+    lookup = view.foreign_keys.get(name)
+    if value is None or lookup is None:
         return value
-    endpoint = endpoint_for(target[0])
+    endpoint = lookup.endpoint
     if not may("details", endpoint):
         return value
     return Markup('<a href="{}">{}</a>').format(url_for(f"{endpoint}.details_view", id=value), value)
@@ -196,8 +192,8 @@ class GatedModelView(GateMixin, ModelView):
     audited_columns: tuple[str, ...] = ()
     #: Search by exact value (an index can answer it) instead of ILIKE '%term%': on for large tables.
     exact_search: bool = False
-    #: Foreign key attribute -> (table key, column) of the record it refers to.
-    foreign_keys: dict[str, tuple[str, str]] = {}
+    #: Foreign key attribute -> the :class:`~.lookups.Lookup` of the records it may refer to.
+    foreign_keys: dict = {}
     #: Foreign key attributes shown in forms as a select of the referred table's rows.
     lookup_columns: frozenset[str] = frozenset()
 
@@ -250,7 +246,7 @@ class GatedModelView(GateMixin, ModelView):
         for name in self.lookup_columns:
             field = getattr(form, name, None)
             if field is not None:
-                field.choices = lookup_choices(*self.foreign_keys[name])
+                field.choices = self.foreign_keys[name].choices(field.object_data)
         return form
 
     def get_create_form(self):
@@ -491,19 +487,6 @@ class GatedModelView(GateMixin, ModelView):
         except sa.exc.DBAPIError as exc:
             self.handle_view_exception(exc)
         return redirect(self.get_url(".index_view", **request.args))
-
-
-def lookup_choices(table_key: str, column: str) -> list[SelectChoice]:
-    """The choices of a foreign key select: the referred rows, labelled by their first text column
-    other than the key."""
-    target = current_app.extensions["backoffice"].tables[table_key]
-    key = target.table.c[column]
-    labels = [c for c in target.columns if isinstance(c.type, sa.String) and not c.primary_key]
-    label = labels[0] if labels else key
-    rows = db.session.execute(sa.select(key, label).order_by(label).limit(LOOKUP_LIMIT)).all()
-    return [SelectChoice("", "—")] + [
-        SelectChoice(k, f"{k} - {text}" if label is not key else str(k)) for k, text in rows
-    ]
 
 
 def _clean(value):

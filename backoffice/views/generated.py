@@ -7,6 +7,7 @@ order ending in the key, secrets left out everywhere, server defaults left to th
 """
 
 import sqlalchemy as sa
+from flask_admin.model.fields import AjaxSelectField
 from flask_babel import lazy_gettext
 from sqlalchemy.dialects import postgresql
 from wtforms import SelectChoice, SelectField, validators
@@ -16,12 +17,11 @@ from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
 from .base import GatedModelView, foreign_key_formatter, masked_formatter
+from .lookups import KeyLoader, Lookup, coercion
 
 #: Types a form cannot edit faithfully (binary data, search vectors, intervals, unknown types):
 #: listed and exported, left out of forms.
 NOT_EDITABLE = (sa.LargeBinary, sa.Interval, postgresql.TSVECTOR, postgresql.INTERVAL, sa.types.NullType)
-#: Foreign keys to tables up to this many rows (planner's estimate) get a select in forms.
-LOOKUP_ROWS = 500
 #: How many columns a list shows when the file does not say.
 DEFAULT_LIST_WIDTH = 10
 #: Names that usually identify a row to a person: searched by default.
@@ -37,15 +37,19 @@ def build_view(
     settings: TableSettings,
     catalogue: Catalogue,
     category: str | None,
-    large_rows: int,
+    config: dict,
     tables: dict[str, ReflectedTable] | None = None,
 ) -> GeneratedModelView:
-    """Build the admin view of one table; above ``large_rows`` (planner's estimate) it is a large one.
+    """Build the admin view of one table; above ``BACKOFFICE_LARGE_TABLE_ROWS`` of ``config``
+    (planner's estimate) it is a large one.
 
-    ``tables`` (all reflected tables) lets foreign keys become links and, to small tables, selects.
+    ``tables`` (all reflected tables) lets foreign keys become links and form fields: a select up to
+    ``BACKOFFICE_SELECT_ROWS`` rows, a search field above.
     """
-    attrs = view_attributes(reflected, settings, catalogue, large_rows)
-    links = foreign_key_attributes(reflected, settings, tables or {})
+    attrs = view_attributes(reflected, settings, catalogue, config["BACKOFFICE_LARGE_TABLE_ROWS"])
+    links = foreign_key_attributes(
+        reflected, settings, tables or {}, catalogue, config["BACKOFFICE_SELECT_ROWS"]
+    )
     attrs["form_overrides"] = {**attrs["form_overrides"], **links.pop("form_overrides")}
     for name, args in links.pop("form_args").items():
         attrs["form_args"][name] = {**attrs["form_args"].get(name, {}), **args}
@@ -113,27 +117,39 @@ def view_attributes(
 
 
 def foreign_key_attributes(
-    reflected: ReflectedTable, settings: TableSettings, tables: dict[str, ReflectedTable]
+    reflected: ReflectedTable,
+    settings: TableSettings,
+    tables: dict[str, ReflectedTable],
+    catalogue: Catalogue,
+    select_rows: int,
 ) -> dict:
-    """Foreign keys to a table's single-column key: links in lists and details, and in forms a
-    select of the target's rows when the target is small (a text field otherwise)."""
+    """Foreign keys to a table's single-column key: links in lists and details; in forms a select
+    of the referred rows when that table has up to ``select_rows`` rows, a search-as-you-type
+    field when it is larger."""
     attr = reflected.attributes
-    targets, columns = {}, {}
+    lookups, columns = {}, {}
     for column in reflected.columns:
         target = _fk_target(column, tables)
         if target is not None and column.name not in settings.mask:
-            targets[attr[column.name]], columns[attr[column.name]] = target, column
-    # Unknown sizes (never analysed: new, so small) count as small; the select is bounded anyway.
-    small = {a: t for a, t in targets.items() if tables[t[0]].estimated_rows <= LOOKUP_ROWS}
+            table_key, key = target
+            lookup = Lookup.to(tables[table_key], key, catalogue.table(table_key), select_rows)
+            lookups[attr[column.name]] = lookup
+            columns[attr[column.name]] = column
+    small = {a for a, lookup in lookups.items() if lookup.small}
+    loaders = {a: KeyLoader(a, lookup) for a, lookup in lookups.items() if a not in small}
     return {
-        "foreign_keys": targets,
+        "foreign_keys": lookups,
         "column_formatters": {
-            **{a: foreign_key_formatter for a in targets},
+            **{a: foreign_key_formatter for a in lookups},
             **{attr[name]: masked_formatter for name in settings.mask},
         },
-        "form_overrides": {a: SelectField for a in small},
-        # The select turns the submitted text into the key's type before validation compares it.
-        "form_args": {a: {"coerce": _coercion(columns[a])} for a in small},
+        "form_overrides": {a: SelectField for a in small} | {a: AjaxSelectField for a in loaders},
+        "form_args": {
+            # The select turns the submitted text into the key's type before validation compares it.
+            **{a: {"coerce": coercion(columns[a])} for a in small},
+            **{a: {"loader": loader, "allow_blank": columns[a].nullable} for a, loader in loaders.items()},
+        },
+        "form_ajax_refs": loaders,
         "lookup_columns": frozenset(small),
     }
 
@@ -157,23 +173,8 @@ def _field_args(column: sa.Column) -> dict:
     if isinstance(column.type, sa.Enum):
         blank = [SelectChoice("", "—")] if column.nullable else []
         args["choices"] = blank + [SelectChoice(value, value) for value in column.type.enums]
-        args["coerce"] = _coercion(column)
+        args["coerce"] = coercion(column)
     return args
-
-
-def _coercion(column: sa.Column):
-    """From submitted text to the column's Python type; empty is NULL."""
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        python_type = str
-
-    def coerce(value):
-        if value in ("", None) or isinstance(value, python_type):
-            return value or None
-        return python_type(value)
-
-    return coerce
 
 
 def _readonly_reason(reflected: ReflectedTable):
