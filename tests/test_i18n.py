@@ -88,12 +88,16 @@ def test_indonesian_is_the_default_for_the_panel_and_flask_admin(indonesian):
 
 def test_a_user_switches_to_english_and_it_is_remembered(indonesian, sql):
     client = login(indonesian, "staff")
+    assert re.search(r'href="/admin/">\s*Dasbor</a>', client.get("/admin/report/").get_data(as_text=True))
     token = csrf_token(client, "/admin/")
     response = client.post(
         "/language", data={"language": "en", "next": "/admin/report/", "csrf_token": token}
     )
     assert response.headers["Location"] == "/admin/report/"
-    assert "Transaction report" in client.get("/admin/report/").get_data(as_text=True)
+    report = client.get("/admin/report/").get_data(as_text=True)
+    assert "Transaction report" in report and re.search(
+        r'href="/admin/">\s*Dashboard</a>', report
+    )  # menu too
     assert sql.scalar(sa.text("SELECT language FROM backoffice.panel_user WHERE username = 'staff'")) == "en"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     assert ">Log in</button>" in client.get("/login").get_data(as_text=True)

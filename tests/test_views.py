@@ -42,6 +42,25 @@ def test_demo_data_fills_every_table_but_the_clock_dependent_one(sql):
     assert set(empty) <= {"tempmsg"}
 
 
+def main_menu(html: str) -> str:
+    return re.search(r'<ul class="nav navbar-nav mr-auto">(.*?)</ul>\s*<ul', html, re.S).group(1)
+
+
+def test_the_menu_drawn_once_follows_the_role_and_the_page(app, client, login_as):
+    admin = login_as("administrator")
+    trancode = main_menu(admin.get("/admin/trancode/").get_data(as_text=True))
+    users = main_menu(admin.get("/admin/panel_users/").get_data(as_text=True))
+    assert re.search(r'class="dropdown-item active\s*"\s+href="/admin/trancode/"', trancode)
+    assert re.search(r'class="dropdown-item active\s*"\s+href="/admin/panel_users/"', users)
+    assert 'href="/admin/panel_users/"' in trancode and users.count(" active") == trancode.count(" active")
+    assert main_menu(admin.get("/admin/trancode/").get_data(as_text=True)) == trancode  # from the cache
+    app.extensions["backoffice"].menus.clear()
+    assert main_menu(admin.get("/admin/trancode/").get_data(as_text=True)) == trancode  # drawn afresh
+    admin.post("/logout", data={"csrf_token": csrf_token(admin, "/admin/")})
+    staff = main_menu(login_as("staff").get("/admin/trancode/").get_data(as_text=True))
+    assert 'href="/admin/trancode/"' in staff and 'href="/admin/panel_users/"' not in staff
+
+
 def test_list_shows_keys_and_foreign_keys(login_as, sql):
     client = login_as("administrator")
     # biller_update_balance.billercode is a foreign key, am_balance.agent_id a natural key.

@@ -3,15 +3,17 @@
 import logging
 from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext
+from flask_login import current_user
+from markupsafe import Markup
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..catalogue import Catalogue, ConfigError
-from ..i18n import TRANSLATIONS
+from ..i18n import TRANSLATIONS, current_language
 from ..models.reflection import ReflectedTable, endpoint_for
 from ..permissions import PermissionMatrix
 from ..report import ReportMapping, TransactionReport
@@ -42,6 +44,23 @@ class BackOffice:
     tables: dict[str, ReflectedTable]
     #: Tables that could not be given a view, and why (shown on the "Unserved tables" page).
     unserved: dict[str, str] = field(default_factory=dict)
+    #: The main menu as rendered, by (role, language, current view): see :func:`cached_menu`.
+    menus: dict[tuple, Markup] = field(default_factory=dict)
+
+
+def cached_menu(view, render) -> Markup:
+    """The main menu for ``view``, rendered by ``render`` (Flask-Admin's menu macro) once per role,
+    language and current view.
+
+    It depends on nothing else: the views and the permission matrix are fixed at start-up. Drawing
+    it (an access check and a URL per entry) was most of the time of a page with a short body.
+    """
+    role = current_user.role if current_user.is_authenticated else None
+    key = (role, current_language(), view.endpoint)
+    menus = current_app.extensions["backoffice"].menus
+    if key not in menus:
+        menus[key] = Markup(render())
+    return menus[key]
 
 
 def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> Admin:
@@ -49,6 +68,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     view_grants = {endpoint_for(name): settings.permissions for name, settings in catalogue.tables.items()}
     matrix = PermissionMatrix(catalogue.roles, view_grants)
     backoffice = app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
+    app.jinja_env.globals["cached_menu"] = cached_menu
 
     report = transaction_report(catalogue, tables)
     money = Money.over(tables, report, app.config)
