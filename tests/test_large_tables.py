@@ -148,3 +148,11 @@ def test_only_those_who_may_list_the_referred_table_see_its_rows(client, login_a
     auditor = login_as("auditor")  # may list login tokens (activity), not agents
     assert auditor.get(lookup).status_code == 200 and auditor.get(lookup).get_json() == []
     assert auditor.get("/admin/am_user_token/ajax/lookup/?name=token&query=a").status_code == 404
+
+
+def test_a_lookup_the_database_refuses_answers_no_matches_and_logs_why(login_as, sql, caplog):
+    client = login_as("administrator")
+    sql.execute(sa.text("ALTER TABLE am_user RENAME COLUMN agent_name TO agent_name_renamed"))
+    response = client.get("/admin/am_user_token/ajax/lookup/?name=agent_id&query=08")
+    assert response.status_code == 200 and response.get_json() == []
+    assert "am_user" in caplog.text and "agent_name" in caplog.text

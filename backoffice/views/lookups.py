@@ -19,6 +19,7 @@ from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
 from .base import may
+from .errors import log_database_error
 
 #: The most rows a select offers (the estimate may be stale).
 SELECT_LIMIT = 1000
@@ -91,7 +92,7 @@ class Lookup:
         term = term.replace("\x00", "").strip()[:100]
         if not term or not may("list", self.endpoint):
             return []
-        matches = [self.key.startswith(term, autoescape=True)] if _is_text(self.key) else []
+        matches = [self.key.startswith(term, autoescape=True)] if isinstance(self.key.type, sa.String) else []
         exact = self._typed(term)
         if exact is not None:
             matches.append(self.key == exact)
@@ -126,10 +127,6 @@ class Lookup:
             return None
 
 
-def _is_text(column: sa.Column) -> bool:
-    return isinstance(column.type, sa.String)
-
-
 class KeyLoader(AjaxModelLoader):
     """Flask-Admin's ajax loader over a :class:`Lookup`: items are (key, text) pairs, and the
     field's data is the key itself, so forms write the column as any other."""
@@ -151,4 +148,9 @@ class KeyLoader(AjaxModelLoader):
         return found[0] if found else None
 
     def get_list(self, query: str, offset: int = 0, limit: int = SEARCH_LIMIT) -> list[tuple[str, str]]:
-        return self.lookup.search(query or "", max(offset or 0, 0), min(max(limit, 1), SEARCH_LIMIT))
+        try:
+            return self.lookup.search(query or "", max(offset or 0, 0), min(max(limit, 1), SEARCH_LIMIT))
+        except sa.exc.DBAPIError as exc:  # a timeout, say: no matches, and the detail in the log
+            db.session.rollback()
+            log_database_error(self.lookup.endpoint, exc)
+            return []
