@@ -18,7 +18,7 @@ from app import create_app
 from backoffice.database import ensure_database, normalise_url
 from backoffice.extensions import db
 from backoffice.schema import init_database, load_demo_data
-from tests.helpers import csrf_token
+from tests.helpers import autocommit_connection, csrf_token
 
 #: Small enough for a quick suite; production-size data belongs to bench/.
 TEST_TRANSACTIONS = 3000
@@ -109,10 +109,7 @@ def runner(app):
 @pytest.fixture
 def sql(database_url):
     """A connection of its own to the test database, to check what the panel did (autocommit)."""
-    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        yield conn
-    engine.dispose()
+    yield from autocommit_connection(database_url)
 
 
 @pytest.fixture

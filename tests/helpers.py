@@ -104,3 +104,14 @@ def panel_without_configuration(database_url: str, tmp_path, settings: dict, adm
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def autocommit_connection(database_url: str):
+    """A connection of its own to ``database_url``, in autocommit (a generator for a fixture): to
+    set up data and check what the panel did."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()

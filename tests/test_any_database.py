@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app import create_app
 from backoffice.database import ensure_database
 from tests.conftest import SETTINGS, _drop, _url
-from tests.helpers import csrf_token, form_values, log_in, panel_without_configuration
+from tests.helpers import autocommit_connection, csrf_token, form_values, log_in, panel_without_configuration
 
 SCHEMAS = Path(__file__).parent / "schemas"
 PASSWORD = "other-db-password"
@@ -63,10 +63,7 @@ def admin(other_app):
 
 @pytest.fixture
 def other_sql(other_database):
-    engine = sa.create_engine(other_database, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        yield conn
-    engine.dispose()
+    yield from autocommit_connection(other_database)
 
 
 def url_of(app, table: str) -> str:

@@ -99,13 +99,15 @@ def test_spend_today_and_time_left_follow_the_transactions(login_as, sql):
     assert "Rp " + f"{spent:,.0f}".replace(",", ".") in row
 
 
+def post_settings(client, biller: str, **fields):
+    """Submit a biller's settings form with ``fields`` (no checkpoint unless given)."""
+    url = f"/admin/billers/{biller}/settings/"
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "checkpoint_balance": "", **fields})
+
+
 def test_a_threshold_above_the_balance_turns_the_row_red(login_as, sql):
     client = login_as("administrator")
-    token = csrf_token(client, "/admin/billers/NRS/settings/")
-    response = client.post(
-        "/admin/billers/NRS/settings/",
-        data={"csrf_token": token, "low_balance": "5.000.000", "checkpoint_balance": ""},
-    )
+    response = post_settings(client, "NRS", low_balance="5.000.000")
     assert response.status_code == 302
     assert (
         sql.scalar(sa.text("SELECT low_balance FROM backoffice.biller_setting WHERE billercode = 'NRS'"))
@@ -117,12 +119,7 @@ def test_a_threshold_above_the_balance_turns_the_row_red(login_as, sql):
 
 
 def test_a_threshold_too_large_for_its_column_gets_a_message(login_as, sql):
-    client = login_as("administrator")
-    token = csrf_token(client, "/admin/billers/NRS/settings/")
-    response = client.post(
-        "/admin/billers/NRS/settings/",
-        data={"csrf_token": token, "low_balance": "99999999999999999999", "checkpoint_balance": ""},
-    )
+    response = post_settings(login_as("administrator"), "NRS", low_balance="99999999999999999999")
     assert response.status_code == 200 and "The amount is too large." in response.get_data(as_text=True)
     assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.biller_setting")) == 0
 
@@ -348,15 +345,8 @@ def test_book_versus_biller_finds_the_planted_differences(login_as, sql):
 
 def test_a_checkpoint_moves_where_the_book_starts(login_as, sql):
     client = login_as("administrator")
-    token = csrf_token(client, "/admin/billers/DGF/settings/")
-    client.post(
-        "/admin/billers/DGF/settings/",
-        data={
-            "csrf_token": token,
-            "low_balance": "0",
-            "checkpoint_at": "2000-01-01T00:00",
-            "checkpoint_balance": "1.000",
-        },
+    post_settings(
+        client, "DGF", low_balance="0", checkpoint_at="2000-01-01T00:00", checkpoint_balance="1.000"
     )
     page = client.get("/admin/billers/book/").get_data(as_text=True)
     row = page[page.index('data-biller="DGF"') :]

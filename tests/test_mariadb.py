@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from backoffice.database import normalise_url
 from tests.conftest import SETTINGS
-from tests.helpers import csrf_token, form_values, log_in, panel_without_configuration
+from tests.helpers import autocommit_connection, csrf_token, form_values, log_in, panel_without_configuration
 
 SERVER = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306/")
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -84,10 +84,7 @@ def admin(maria_app):
 
 @pytest.fixture
 def maria_sql(maria_url):
-    engine = sa.create_engine(maria_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        yield conn
-    engine.dispose()
+    yield from autocommit_connection(maria_url)
 
 
 def rows(conn, table: str) -> list:
