@@ -27,7 +27,9 @@ from .settings import PROJECT_ROOT
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 DOMAIN = "admin"
 TRANSLATIONS = PROJECT_ROOT / "translations"
-#: Flask-Admin's own catalogues, behind ours: its messages in the languages it ships.
+#: Flask-Admin's own catalogues: the source of its messages (ours carry them in every language the
+#: panel offers). They are not loaded behind ours: Flask-Babel takes the plural rule of the last
+#: directory, and Flask-Admin's, which has no Indonesian, would impose English's two forms.
 FLASK_ADMIN_TRANSLATIONS = Path(flask_admin.__file__).parent / "translations"
 WTFORMS_MESSAGES = Path(wtforms.__file__).parent / "locale" / "wtforms.pot"
 #: Functions that mark a message in the code and templates.
@@ -78,7 +80,7 @@ def init_i18n(app: Flask) -> None:
         app,
         default_locale=app.config["BACKOFFICE_LANGUAGE"],
         default_domain=DOMAIN,
-        default_translation_directories=f"{TRANSLATIONS};{FLASK_ADMIN_TRANSLATIONS}",
+        default_translation_directories=str(TRANSLATIONS),
         default_timezone="Asia/Jakarta",
         locale_selector=current_language,
     )
@@ -104,6 +106,7 @@ def extract_command():
         catalogue.update(template, no_fuzzy_matching=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as out:
+            out.write(catalogue_header(catalogue).encode())
             pofile.write_po(out, catalogue, omit_header=True, sort_output=True, ignore_obsolete=True)
     click.echo(f"{len(template)} messages, merged into {', '.join(LANGUAGES)}")
 
@@ -115,6 +118,21 @@ def compile_command():
         with open(catalogue_path(language).with_suffix(".mo"), "wb") as out:
             mofile.write_mo(out, translated(read_catalogue(language)))
     click.echo(f"compiled {', '.join(LANGUAGES)}")
+
+
+def catalogue_header(catalogue: Catalog) -> str:
+    """The header a catalogue keeps: its language and its plural rule. The rule is the one the
+    file declares (CLDR's for a new catalogue: one form for Indonesian), so that every Babel
+    reads and compiles the same number of forms. No dates and no tool version: extracting
+    again changes nothing but the messages."""
+    return (
+        'msgid ""\nmsgstr ""\n'
+        f'"Language: {catalogue.locale}\\n"\n'
+        f'"Plural-Forms: {catalogue.plural_forms}\\n"\n'
+        '"MIME-Version: 1.0\\n"\n'
+        '"Content-Type: text/plain; charset=utf-8\\n"\n'
+        '"Content-Transfer-Encoding: 8bit\\n"\n\n'
+    )
 
 
 def translated(catalogue: Catalog) -> Catalog:

@@ -1,11 +1,14 @@
 """Indonesian first: every message translated, Indonesian by default, English per user; Jakarta
 dates and Indonesian numbers in the lists."""
 
+import gettext
+import io
 import re
 
 import pytest
 import sqlalchemy as sa
 from babel.messages import mofile
+from flask_babel import force_locale, ngettext
 
 from app import create_app
 from backoffice.i18n import LANGUAGES, catalogue_path, message_template, read_catalogue, translated
@@ -15,17 +18,13 @@ from tests.helpers import csrf_token
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
-def _key(value):
-    return tuple(value) if isinstance(value, tuple | list) else value
-
-
 def _strings(value) -> tuple:
     return tuple(value) if isinstance(value, tuple | list) else (value,)
 
 
 def test_every_message_has_an_indonesian_translation():
     catalogue = read_catalogue("id")
-    untranslated, broken = [], []
+    untranslated, broken, countless = [], [], []
     for message in message_template():
         if not message.id:
             continue
@@ -36,26 +35,49 @@ def test_every_message_has_an_indonesian_translation():
         wanted = set(PLACEHOLDER.findall(" ".join(_strings(message.id))))
         if any(set(PLACEHOLDER.findall(s)) - wanted for s in _strings(found.string)):
             broken.append(message.id)
+        if message.pluralizable:  # Indonesian has one form: it must say the number the plural says
+            plural = set(PLACEHOLDER.findall(message.id[1]))
+            if any(plural - set(PLACEHOLDER.findall(s)) for s in _strings(found.string)):
+                countless.append(message.id)
     assert untranslated == []
     assert broken == []  # a translation may not invent a placeholder the code does not fill
+    assert countless == []
+
+
+def _seen(translations: gettext.GNUTranslations, message) -> str | tuple[str, str]:
+    """What a user reads for ``message``: its text, or for a plural message the texts chosen for
+    one and for five."""
+    if message.pluralizable:
+        singular, plural = message.id[:2]
+        return tuple(translations.ngettext(singular, plural, n) for n in (1, 5))
+    return translations.gettext(message.id)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalogues_are_those_of_the_sources(language):
-    with open(catalogue_path(language).with_suffix(".mo"), "rb") as compiled:
-        loaded = {_key(m.id): _key(m.string) for m in mofile.read_mo(compiled) if m.id}
-    source = {_key(m.id): _key(m.string) for m in translated(read_catalogue(language)) if m.id}
-    assert loaded == source, "run: python -m backoffice.i18n compile"
+def test_the_compiled_catalogues_show_what_the_sources_say(language):
+    compiled = io.BytesIO()
+    mofile.write_mo(compiled, translated(read_catalogue(language)))
+    compiled.seek(0)
+    from_source = gettext.GNUTranslations(compiled)
+    with open(catalogue_path(language).with_suffix(".mo"), "rb") as committed:
+        shipped = gettext.GNUTranslations(committed)
+    messages = [m for m in message_template() if m.id]
+    stale = [m.id for m in messages if _seen(shipped, m) != _seen(from_source, m)]
+    assert stale == [], "run: python -m backoffice.i18n compile"
 
 
-def test_english_plural_messages_are_not_emptied(app):
-    from flask_babel import ngettext
-
-    with app.test_request_context():
-        text = ngettext(
-            "Record was successfully deleted.", "%(count)s records were successfully deleted.", 3, count=3
-        )
-    assert text == "3 records were successfully deleted."
+@pytest.mark.parametrize(
+    "language, one, five",
+    [
+        ("en", "Record was successfully deleted.", "5 records were successfully deleted."),
+        ("id", "1 data berhasil dihapus.", "5 data berhasil dihapus."),
+    ],
+)
+def test_a_plural_message_reads_right_for_one_and_for_five(app, language, one, five):
+    singular, plural = "Record was successfully deleted.", "%(count)s records were successfully deleted."
+    with app.test_request_context(), force_locale(language):
+        assert ngettext(singular, plural, 1, count=1) == one
+        assert ngettext(singular, plural, 5, count=5) == five
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from ..approvals import BalanceRequests
 from ..billers import LEDGER, Billers
 from ..exports import FORMATS, export_response
 from ..extensions import db
-from ..formatting import now_jakarta, today_jakarta
+from ..formatting import decimal, now_jakarta, today_jakarta
 from ..i18n import TranslatedForm
 from ..models.panel import BillerSetting
 from ..reconciliation import MAX_AMOUNT
@@ -87,7 +87,7 @@ class TopUpForm(TranslatedForm):
             raise validators.ValidationError(gettext("The amount must be more than zero."))
         if value > self.maximum:
             raise validators.ValidationError(
-                gettext("At most Rp %(max)s per request.", max=f"{self.maximum:,}".replace(",", "."))
+                gettext("At most Rp %(max)s per request.", max=decimal(self.maximum))
             )
         self.value = int(value)
 
