@@ -2,6 +2,7 @@
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, redirect, render_template, url_for
 
 from backoffice import catalogue as catalogue_module
@@ -57,15 +58,29 @@ def init_db(app: Flask) -> None:
 
 
 def load_catalogue(app: Flask):
-    """Reflect the application's tables and check the declarative file against them."""
-    catalogue = catalogue_module.load(app.config["BACKOFFICE_CONFIG_FILE"])
-    schema = app.config["BACKOFFICE_APP_SCHEMA"]
-    tables = reflect_tables(db.engine, schema)
+    """Reflect the application's tables and check the declarative file, when one is chosen,
+    against them."""
+    chosen = app.config["BACKOFFICE_CONFIG_FILE"]
+    catalogue = catalogue_module.load(chosen)
+    log.info("configuration: %s", chosen or "none chosen (BACKOFFICE_CONFIG_FILE): defaults for every table")
+    try:
+        # A table of unknown size is counted up to where its size starts to matter.
+        bound = max(app.config["BACKOFFICE_LARGE_TABLE_ROWS"], app.config["BACKOFFICE_SELECT_ROWS"]) + 1
+        tables = reflect_tables(db.engine, app.config["BACKOFFICE_APP_SCHEMA"], bound)
+    except sa.exc.DBAPIError as exc:
+        raise settings.StartupError(f"BO-E030 {unreachable(db.engine.url, exc)}") from None
     if not tables:
-        log.warning("no application tables yet: `flask init-db` creates them (`flask demo` runs it)")
+        log.warning("no application tables: the panel has nothing to show in this database yet")
     else:
         catalogue_module.check(catalogue, {name: {c.name for c in t.columns} for name, t in tables.items()})
     return catalogue, tables
+
+
+def unreachable(url, exc: sa.exc.DBAPIError) -> str:
+    """One line on a database that cannot be read: where (without the password) and the driver's
+    first line of why."""
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    return f"cannot read the database at {url.render_as_string(hide_password=True)}: {reason}"
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -12,6 +12,7 @@ from .index_advice import index_advice
 from .models.panel import PanelUser
 from .scaffold import scaffold
 from .schema import init_database, load_demo_data
+from .settings import PPOB_CONFIG_FILE
 
 DEMO_USERS = (
     ("admin", "administrator", "admin-demo-2026", "Administrator Demo"),
@@ -96,10 +97,15 @@ def audit_purge_command(older_than_days: int | None):
 
 
 @click.command("init-db")
+@click.option(
+    "--with-ppob-schema",
+    is_flag=True,
+    help="Also create the PPOB schema and its functions, if the database is wholly empty.",
+)
 @with_appcontext
-def init_db_command():
-    """Create the back office's schema (and the PPOB schema on an empty database). Idempotent."""
-    for line in init_database(db.engine):
+def init_db_command(with_ppob_schema: bool):
+    """Create the panel's own schema; nothing else, unless asked. Idempotent."""
+    for line in init_database(db.engine, ppob_schema=with_ppob_schema):
         click.echo(line)
 
 
@@ -157,16 +163,21 @@ def create_user(username: str, role: str, password: str, full_name: str | None =
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo_command(transactions: int, host: str, port: int):
-    """Set up the demo database (schema, data, users) and serve the panel."""
+    """Set up the demo database (PPOB schema, data, users) and serve the panel with the shipped
+    PPOB configuration."""
     from app import create_app  # a fresh app: it must reflect the tables created here
 
-    for line in init_database(db.engine):
+    for line in init_database(db.engine, ppob_schema=True):
         click.echo(line)
     if not _has_agents():
         click.echo(f"generating {transactions} demo transactions...")
         load_demo_data(db.engine, transactions)
     app = create_app(
-        {"BACKOFFICE_MODE": "demo", "SQLALCHEMY_DATABASE_URI": current_app.config["SQLALCHEMY_DATABASE_URI"]}
+        {
+            "BACKOFFICE_MODE": "demo",
+            "SQLALCHEMY_DATABASE_URI": current_app.config["SQLALCHEMY_DATABASE_URI"],
+            "BACKOFFICE_CONFIG_FILE": current_app.config["BACKOFFICE_CONFIG_FILE"] or PPOB_CONFIG_FILE,
+        }
     )
     with app.app_context():
         for username, role, password, full_name in DEMO_USERS:

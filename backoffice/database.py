@@ -1,5 +1,6 @@
 """Connections: which database, the embedded server, and the guards every request runs under."""
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -30,15 +31,31 @@ def normalise_url(url: str) -> str:
 
 
 def engine_options(url: str, config) -> dict:
-    """Pool settings, and on MySQL/MariaDB a UTC session (the panel's own times are UTC)."""
+    """Pool settings; on MySQL/MariaDB a UTC session (the panel's own times are UTC) and the
+    panel's own tables in their own database (:func:`own_database_name`)."""
     options = {
         "pool_pre_ping": True,  # a connection the database dropped is replaced, not used
         "pool_size": config["BACKOFFICE_DB_POOL_SIZE"],
         "max_overflow": config["BACKOFFICE_DB_MAX_OVERFLOW"],
     }
-    if make_url(url).get_backend_name() in ("mysql", "mariadb"):
+    parsed = make_url(url)
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
         options["connect_args"] = {"init_command": "SET time_zone = '+00:00'", "charset": "utf8mb4"}
+        own = config.get("BACKOFFICE_OWN_DATABASE") or own_database_name(parsed.database or "")
+        # The panel's models name the schema "backoffice"; here that is a database of its own.
+        options["execution_options"] = {"schema_translate_map": {"backoffice": own}}
     return options
+
+
+def own_database_name(application: str) -> str:
+    """MySQL/MariaDB: ``<application>_backoffice``, the database of the panel's own tables beside
+    the application's, so that two applications on one server never share users or audit records.
+    Within MySQL's 64 characters: a long name is shortened and keeps a digest of the whole."""
+    name = f"{application}_backoffice"
+    if len(name) <= 64:
+        return name
+    digest = hashlib.sha256(application.encode()).hexdigest()[:8]
+    return f"{application[:44]}_{digest}_backoffice"
 
 
 def start_embedded(instance_path: str, database: str = EMBEDDED_DATABASE) -> str:
@@ -68,9 +85,13 @@ def ensure_database(admin_url: str, name: str, template: str | None = None) -> N
 
 def run_sql_file(conn: sa.Connection, name: str) -> None:
     """Execute one of the project's SQL files in ``sql/`` on ``conn``."""
+    run_sql_text(conn, (SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def run_sql_text(conn: sa.Connection, text: str) -> None:
+    """Execute a script of SQL statements on ``conn``."""
     # Straight to the driver without parameters: the files use % as the modulo operator, which
     # psycopg2 would read as a placeholder if any parameters (even none) were passed.
-    text = (SQL_DIR / name).read_text(encoding="utf-8")
     with conn.connection.cursor() as cursor:
         if conn.dialect.name == "postgresql":
             cursor.execute(text)

@@ -1,39 +1,74 @@
-"""Creating what the panel needs in a database: its own schema, and (demo only) the PPOB one."""
+"""Creating what the panel needs in a database: its own schema, and (on request, into a wholly empty
+PostgreSQL database) the PPOB one.
+
+The application's database belongs to the application: nothing outside the panel's own schema
+(PostgreSQL) or database (MySQL/MariaDB) is ever created in a database that holds anything.
+"""
 
 import sqlalchemy as sa
 
-from .database import run_sql_file
+from .database import SQL_DIR, run_sql_file, run_sql_text
+
+#: Schemas that hold no application objects: PostgreSQL's own and the panel's.
+SYSTEM_SCHEMAS = "('information_schema', 'backoffice')"
+#: Everything an application can own in PostgreSQL, outside the system's and the panel's schemas:
+#: relations (tables, views, sequences, ...), functions, and types of their own (enums, domains,
+#: composites; not the row types of tables, not arrays).
+POSTGRES_OBJECTS = f"""
+SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname NOT IN {SYSTEM_SCHEMAS} AND n.nspname NOT LIKE 'pg\\_%')
+     + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname NOT IN {SYSTEM_SCHEMAS} AND n.nspname NOT LIKE 'pg\\_%')
+     + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname NOT IN {SYSTEM_SCHEMAS} AND n.nspname NOT LIKE 'pg\\_%'
+           AND t.typtype IN ('e', 'd', 'c', 'r', 'm') AND t.typrelid = 0)
+"""
+MYSQL_OBJECTS = """
+SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE())
+     + (SELECT count(*) FROM information_schema.routines WHERE routine_schema = DATABASE())
+"""
 
 
-def application_tables(conn: sa.Connection, schema: str = "public") -> int:
-    """How many tables the application schema has."""
-    return conn.scalar(
-        sa.text(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = :schema AND table_type = 'BASE TABLE'"
-        ),
-        {"schema": schema},
-    )
+def application_objects(conn: sa.Connection) -> int:
+    """How many tables, views, sequences, functions and types the application has in this database,
+    in any schema."""
+    query = POSTGRES_OBJECTS if conn.dialect.name == "postgresql" else MYSQL_OBJECTS
+    return conn.scalar(sa.text(query))
 
 
-def init_database(engine: sa.Engine) -> list[str]:
-    """Create the ``backoffice`` schema, and the PPOB schema on an empty database; say what was done.
+def own_database(conn: sa.Connection) -> str:
+    """MySQL/MariaDB: the database of the panel's own tables (see ``database.own_database_name``)."""
+    return conn.get_execution_options()["schema_translate_map"]["backoffice"]
 
-    Idempotent. An existing application schema is never touched.
+
+def init_database(engine: sa.Engine, ppob_schema: bool = False) -> list[str]:
+    """Create the panel's own schema (PostgreSQL) or database (MySQL/MariaDB); with ``ppob_schema``,
+    also the PPOB schema and functions, but only into a PostgreSQL database that is wholly empty.
+    Idempotent; returns what was done, line by line.
     """
-    done = []
     with engine.begin() as conn:
         if conn.dialect.name != "postgresql":
-            run_sql_file(conn, "backoffice_schema.mysql.sql")
-            return ["backoffice database ready (MySQL/MariaDB: the PPOB demo schema is PostgreSQL only)"]
+            name = own_database(conn)
+            template = (SQL_DIR / "backoffice_schema.mysql.sql").read_text(encoding="utf-8")
+            run_sql_text(conn, template.replace("{own_database}", name))
+            done = [f"the panel's own tables are ready in the database {name}"]
+            if ppob_schema:
+                done.append("the PPOB schema was not created: it needs PostgreSQL")
+            return done
+        empty = application_objects(conn) == 0
         run_sql_file(conn, "backoffice_schema.sql")
-        done.append("backoffice schema ready")
-        if application_tables(conn) == 0:
+        done = ["the panel's own schema backoffice is ready"]
+        if not ppob_schema:
+            done.append("nothing else was created: the application's objects are left as they are")
+        elif empty:
             run_sql_file(conn, "ppob_schema.sql")
             run_sql_file(conn, "ppob_functions.sql")
-            done.append("PPOB schema and functions created (the database was empty)")
+            done.append("the PPOB schema and its functions were created (the database was empty)")
         else:
-            done.append("existing application tables left as they are")
+            done.append(
+                "the PPOB schema was not created: the database already holds tables, views, "
+                "functions or types of an application, which are left as they are"
+            )
     return done
 
 
@@ -49,3 +84,5 @@ def load_demo_data(engine: sa.Engine, transactions: int, seed: float = 0.42) -> 
             {"n": str(transactions), "seed": str(seed)},
         )
         run_sql_file(conn, "demo_data.sql")
+        # As autovacuum would in time: the planner (and the panel's sizes) know the tables' rows.
+        conn.exec_driver_sql("ANALYZE")

@@ -10,12 +10,19 @@ import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The shipped configuration of the PPOB database: applied when chosen (the demo chooses it).
+PPOB_CONFIG_FILE = str(PROJECT_ROOT / "backoffice.toml")
 MODES = ("production", "demo", "test")
 #: The largest amount the balance functions accept (their parameter is a PostgreSQL integer).
 INTEGER_MAX = 2_147_483_647
 
 
-class SettingsError(RuntimeError):
+class StartupError(SystemExit):
+    """The panel cannot start as configured. The message is one line naming what is wrong; as a
+    ``SystemExit`` it ends ``flask`` commands and servers with that line, not a traceback."""
+
+
+class SettingsError(StartupError):
     """A setting is missing or malformed; the message names it."""
 
 
@@ -49,9 +56,10 @@ def from_environment() -> dict:
         "BACKOFFICE_MODE": mode,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or None,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
-        "BACKOFFICE_CONFIG_FILE": os.environ.get(
-            "BACKOFFICE_CONFIG_FILE", str(PROJECT_ROOT / "backoffice.toml")
-        ),
+        # The declarative file, when one is chosen; without one every database starts on defaults.
+        "BACKOFFICE_CONFIG_FILE": os.environ.get("BACKOFFICE_CONFIG_FILE") or None,
+        # MySQL/MariaDB: the database of the panel's own tables (default: <application>_backoffice).
+        "BACKOFFICE_OWN_DATABASE": os.environ.get("BACKOFFICE_OWN_DATABASE") or None,
         "BACKOFFICE_STATEMENT_TIMEOUT_MS": _int("BACKOFFICE_STATEMENT_TIMEOUT_MS", 15000),
         # Connections per process: size the pool to the threads of a worker (see the README's
         # production section); overflow covers streamed exports, which hold a connection each.

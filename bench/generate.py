@@ -38,7 +38,7 @@ def main() -> None:
     url = make_url(normalise_url(server_url)).set(database=name).render_as_string(hide_password=False)
     engine = sa.create_engine(url)
     started = time.perf_counter()
-    init_database(engine)
+    init_database(engine, ppob_schema=True)
     schema_done = time.perf_counter()
     load_demo_data(engine, args.transactions)
     loaded = time.perf_counter()

@@ -44,6 +44,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from backoffice.settings import PPOB_CONFIG_FILE  # noqa: E402
 from bench.views import url as list_url  # noqa: E402
 
 PASSWORD = "load-test-password"
@@ -96,7 +97,13 @@ def prepare(database_url: str, users: int) -> dict[str, list[str]]:
     from backoffice.models.panel import PanelUser
     from backoffice.schema import init_database
 
-    app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {
+            "BACKOFFICE_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE,
+        }
+    )
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     day = today - timedelta(days=3)
     with app.app_context():
@@ -127,6 +134,7 @@ def start_gunicorn(args) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
+        "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE,
         "SECRET_KEY": secrets.token_hex(32),
         "BACKOFFICE_MODE": "production",
         "BACKOFFICE_SECURE_COOKIES": "false",  # plain HTTP on localhost

@@ -60,11 +60,13 @@ def logged_in(url: str, role: str = "staff"):
     from backoffice.extensions import db
     from backoffice.models.panel import PanelUser
     from backoffice.schema import init_database
+    from backoffice.settings import PPOB_CONFIG_FILE
 
     app = create_app(
         {
             "BACKOFFICE_MODE": "test",
             "SQLALCHEMY_DATABASE_URI": url,
+            "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE,
             "WTF_CSRF_ENABLED": False,
             "BACKOFFICE_STATEMENT_TIMEOUT_MS": 600_000,
         }

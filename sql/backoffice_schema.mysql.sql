@@ -1,9 +1,10 @@
--- The back office's own data on MySQL/MariaDB: a database named backoffice beside the application's.
+-- The back office's own data on MySQL/MariaDB: a database of its own beside the application's
+-- ({own_database} is <application>_backoffice unless BACKOFFICE_OWN_DATABASE names another).
 -- Idempotent. The audit trail here is append-only by convention only: the hash chain and the
 -- triggers that refuse changes exist on PostgreSQL (sql/backoffice_schema.sql).
-CREATE DATABASE IF NOT EXISTS backoffice CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS `{own_database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
-CREATE TABLE IF NOT EXISTS backoffice.panel_user (
+CREATE TABLE IF NOT EXISTS `{own_database}`.panel_user (
     id int AUTO_INCREMENT PRIMARY KEY,
     username varchar(60) NOT NULL UNIQUE,
     full_name varchar(100),
@@ -16,7 +17,7 @@ CREATE TABLE IF NOT EXISTS backoffice.panel_user (
     language varchar(5)
 );
 
-CREATE TABLE IF NOT EXISTS backoffice.audit_log (
+CREATE TABLE IF NOT EXISTS `{own_database}`.audit_log (
     id bigint AUTO_INCREMENT PRIMARY KEY,
     occurred_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     actor varchar(60),

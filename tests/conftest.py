@@ -18,6 +18,7 @@ from app import create_app
 from backoffice.database import ensure_database, normalise_url
 from backoffice.extensions import db
 from backoffice.schema import init_database, load_demo_data
+from backoffice.settings import PPOB_CONFIG_FILE
 from tests.helpers import autocommit_connection, csrf_token
 
 #: Small enough for a quick suite; production-size data belongs to bench/.
@@ -58,7 +59,7 @@ def template_db(server_url) -> str:
     ensure_database(server_url, name)
     app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": _url(server_url, name)})
     with app.app_context():
-        init_database(db.engine)
+        init_database(db.engine, ppob_schema=True)
         load_demo_data(db.engine, TEST_TRANSACTIONS)
         db.engine.dispose()
     app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": _url(server_url, name)})
@@ -83,13 +84,18 @@ def database_url(server_url, template_db) -> str:
 
 
 #: The suite reads the panel's English messages; tests/test_i18n.py checks the Indonesian default.
+#: No configuration file: what any database gets.
 SETTINGS = {"BACKOFFICE_MODE": "test", "TESTING": True, "BACKOFFICE_LANGUAGE": "en"}
+#: The PPOB database with its shipped configuration.
+PPOB_SETTINGS = {**SETTINGS, "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE}
 
 
 @pytest.fixture
 def app(request, database_url):
     """The panel on this test's database; ``parametrize("app", [{...}], indirect=True)`` adds settings."""
-    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **getattr(request, "param", {})})
+    app = create_app(
+        {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **getattr(request, "param", {})}
+    )
     yield app
     with app.app_context():
         db.session.remove()

@@ -114,9 +114,11 @@ def test_search_follows_the_role_and_escapes_the_query(login_as):
 
 def test_the_dashboard_is_indonesian_by_default(database_url):
     from app import create_app
+    from backoffice.settings import PPOB_CONFIG_FILE
     from tests.conftest import PASSWORDS
 
-    client = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": database_url}).test_client()
+    settings = {"BACKOFFICE_MODE": "test", "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE}
+    client = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url}).test_client()
     token = csrf_token(client, "/login")
     client.post("/login", data={"username": "staff", "password": PASSWORDS["staff"], "csrf_token": token})
     html = client.get("/admin/").get_data(as_text=True)

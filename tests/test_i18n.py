@@ -12,6 +12,7 @@ from flask_babel import force_locale, ngettext
 
 from app import create_app
 from backoffice.i18n import LANGUAGES, catalogue_path, message_template, read_catalogue, translated
+from backoffice.settings import PPOB_CONFIG_FILE
 from tests.conftest import PASSWORDS
 from tests.helpers import csrf_token
 
@@ -83,7 +84,14 @@ def test_a_plural_message_reads_right_for_one_and_for_five(app, language, one, f
 @pytest.fixture
 def indonesian(database_url):
     """The panel with its default language (the rest of the suite reads it in English)."""
-    app = create_app({"BACKOFFICE_MODE": "test", "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {
+            "BACKOFFICE_MODE": "test",
+            "TESTING": True,
+            "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+        }
+    )
     return app.test_client()
 
 

@@ -129,13 +129,13 @@ def test_the_panel_survives_a_restart_of_the_database_server(own_server):
     from backoffice.database import normalise_url
     from backoffice.extensions import db
     from backoffice.schema import init_database
-    from tests.conftest import SETTINGS
+    from tests.conftest import PPOB_SETTINGS
     from tests.helpers import csrf_token
 
     url = normalise_url(own_server.get_uri("postgres"))
-    settings = {**SETTINGS, "SQLALCHEMY_DATABASE_URI": url}
+    settings = {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": url}
     with create_app(settings).app_context():
-        init_database(db.engine)
+        init_database(db.engine, ppob_schema=True)
         create_user("operator", "staff", "operator-password")
         db.engine.dispose()
     app = create_app(settings)

@@ -1,10 +1,20 @@
 """Settings, the declarative file, and the flask commands."""
 
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 
 from app import create_app
 from backoffice.catalogue import ConfigError
+from backoffice.extensions import db
 from backoffice.settings import SettingsError
+from tests.corpus import schema_dump
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
@@ -60,11 +70,12 @@ def test_a_custom_role_from_the_file_gets_its_grants(tmp_path, database_url):
     assert not matrix.allows("pricing", "delete", "trancode")
 
 
-def test_init_db_is_idempotent_and_leaves_existing_tables(runner):
+def test_init_db_is_idempotent_and_never_writes_into_an_application_database(runner):
     first = runner.invoke(args=["init-db"])
-    second = runner.invoke(args=["init-db"])
+    second = runner.invoke(args=["init-db", "--with-ppob-schema"])
     assert first.exit_code == second.exit_code == 0
-    assert "existing application tables left as they are" in second.output
+    assert "the application's objects are left as they are" in first.output
+    assert "the PPOB schema was not created: the database already holds" in second.output
 
 
 def test_create_user_refuses_unknown_role_and_short_password(runner):
@@ -81,34 +92,116 @@ def test_demo_data_refuses_a_database_that_has_agents(runner):
     assert result.exit_code != 0 and "already has agents" in result.output
 
 
-def test_init_db_creates_the_ppob_schema_on_an_empty_database(server_url):
-    import uuid
-
-    import sqlalchemy as sa
-
+@pytest.fixture
+def new_database(server_url):
+    """A new, empty database on the suite's server: its URL."""
     from backoffice.database import ensure_database
     from tests.conftest import _drop, _url
 
-    name = f"bo_empty_{uuid.uuid4().hex[:8]}"
+    name = f"bo_new_{uuid.uuid4().hex[:8]}"
     ensure_database(server_url, name)
-    try:
-        app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": _url(server_url, name)})
-        result = app.test_cli_runner().invoke(args=["init-db"])
-        assert result.exit_code == 0 and "PPOB schema and functions created" in result.output
-        from backoffice.extensions import db
+    yield _url(server_url, name)
+    _drop(server_url, name)
 
-        with app.app_context():
-            tables = db.session.scalar(
-                sa.text("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+
+def _init_db(database_url: str, *args: str) -> str:
+    app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": database_url})
+    result = app.test_cli_runner().invoke(args=["init-db", *args])
+    with app.app_context():
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _objects(database_url: str) -> tuple[int, int]:
+    """(tables in public, functions in public)."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        tables = conn.scalar(
+            sa.text("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        )
+        functions = conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
+                "ON n.oid = p.pronamespace WHERE n.nspname = 'public'"
             )
-            functions = db.session.scalar(
-                sa.text(
-                    "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
-                    "ON n.oid = p.pronamespace WHERE n.nspname = 'public'"
-                )
-            )
-            db.session.remove()
-            db.engine.dispose()
-        assert (tables, functions) == (50, 8)
-    finally:
-        _drop(server_url, name)
+        )
+    engine.dispose()
+    return tables, functions
+
+
+def test_init_db_creates_the_ppob_schema_only_when_asked_and_the_database_is_empty(new_database):
+    assert "nothing else was created" in _init_db(new_database)
+    assert _objects(new_database) == (0, 0)
+    assert "the PPOB schema and its functions were created" in _init_db(new_database, "--with-ppob-schema")
+    assert _objects(new_database) == (50, 8)
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        "CREATE SCHEMA billing; CREATE TABLE billing.invoice (id serial PRIMARY KEY, total numeric)",
+        "CREATE FUNCTION public.answer() RETURNS int LANGUAGE sql AS 'SELECT 42'",
+        "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('ok')",
+    ],
+    ids=["tables outside public", "a function only", "a type only"],
+)
+def test_init_db_creates_nothing_outside_its_schema_in_a_database_that_holds_anything(new_database, existing):
+    engine = sa.create_engine(new_database)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(existing)
+    engine.dispose()
+    before = schema_dump(new_database)
+    output = _init_db(new_database, "--with-ppob-schema")
+    assert "the PPOB schema was not created" in output
+    assert schema_dump(new_database) == before
+
+
+def _flask(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    """``flask --app app ARGS`` in a process of its own, as an operator runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BACKOFFICE_", "DATABASE_URL"))}
+    env.update(BACKOFFICE_MODE="test", **environment)
+    flask = Path(sys.executable).with_name("flask")
+    return subprocess.run(
+        [flask, "--app", "app", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_a_chosen_file_that_names_an_absent_table_stops_with_one_line(new_database, tmp_path):
+    config = tmp_path / "mine.toml"
+    config.write_text('[tables.am_user]\nlabel = "Agen"\n')
+    engine = sa.create_engine(new_database)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pelanggan (id serial PRIMARY KEY)")
+    engine.dispose()
+    result = _flask("init-db", DATABASE_URL=new_database, BACKOFFICE_CONFIG_FILE=str(config))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "BO-E010 mine.toml: [tables.am_user]: there is no table 'am_user' in the database"
+    )
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_database_that_does_not_answer_stops_with_one_line_without_the_password():
+    result = _flask("init-db", DATABASE_URL="postgresql://panel:hunter2-secret@127.0.0.1:9/ppob")
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        "BO-E030 cannot read the database at postgresql+psycopg2://panel:***@127.0.0.1:9/ppob"
+    )
+    assert "hunter2" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+def test_without_a_chosen_file_any_database_starts_on_defaults(new_database, caplog):
+    engine = sa.create_engine(new_database)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pelanggan (id serial PRIMARY KEY, nama text)")
+    engine.dispose()
+    with caplog.at_level(logging.INFO, logger="backoffice"):
+        app = create_app({"BACKOFFICE_MODE": "test", "SQLALCHEMY_DATABASE_URI": new_database})
+    assert "configuration: none chosen" in caplog.text
+    assert list(app.extensions["backoffice"].tables) == ["pelanggan"]
+    result = app.test_cli_runner().invoke(args=["config-scaffold"])
+    assert result.exit_code == 0 and "[tables.pelanggan]" in result.output
+    with app.app_context():
+        db.engine.dispose()

@@ -1,7 +1,7 @@
 """The back office's own tables (schema ``backoffice``, created by ``sql/backoffice_schema.sql``)."""
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -13,6 +13,27 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 
 MIN_PASSWORD_LENGTH = 10
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """The panel's own times: stored in UTC, read back as aware UTC on every engine.
+
+    PostgreSQL's ``timestamptz`` returns them aware; MySQL's ``datetime`` (the session runs in UTC,
+    see ``database.engine_options``) returns them naive, and a naive time is shown as Jakarta's
+    wall time. Reading every one as aware UTC lets one formatter (``formatting.wib``) show each
+    in Jakarta time.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 #: jsonb on PostgreSQL, JSON elsewhere.
 JSON_VALUE = sa.JSON().with_variant(JSONB(), "postgresql")
 
@@ -30,8 +51,8 @@ class PanelUser(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(server_default=sa.true())
     session_version: Mapped[int] = mapped_column(server_default="1")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: The interface language the user chose ("id", "en"); None: the panel's default.
     language: Mapped[str | None] = mapped_column(sa.String(5))
 
@@ -62,7 +83,7 @@ class AuditRecord(db.Model):
 
     # Taken by the chaining trigger under its lock (the column has no default).
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, server_default=sa.FetchedValue())
-    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
     actor: Mapped[str | None] = mapped_column(sa.String(60))
     actor_role: Mapped[str | None] = mapped_column(sa.String(40))
     source_ip: Mapped[str | None] = mapped_column(sa.String(45))
@@ -91,7 +112,7 @@ class BillerSetting(db.Model):
     checkpoint_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     checkpoint_balance: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
     updated_by: Mapped[str | None] = mapped_column(sa.String(60))
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
 
 
 class BalanceRequest(db.Model):
@@ -107,12 +128,12 @@ class BalanceRequest(db.Model):
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     note: Mapped[str | None] = mapped_column(sa.String(200))
     requested_by: Mapped[str] = mapped_column(sa.String(60))
-    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     needs_approval: Mapped[bool]
     status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
     decided_by: Mapped[str | None] = mapped_column(sa.String(60))
-    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reason: Mapped[str | None] = mapped_column(sa.String(300))
     result_status: Mapped[str | None] = mapped_column(sa.String(10))
     result_desc: Mapped[str | None] = mapped_column(sa.String(200))
@@ -132,7 +153,7 @@ class Reconciliation(db.Model):
     file_name: Mapped[str] = mapped_column(sa.String(200))
     file_sha256: Mapped[str] = mapped_column(sa.CHAR(64))
     created_by: Mapped[str] = mapped_column(sa.String(60))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
     matched: Mapped[int]
     only_ours: Mapped[int]
     only_theirs: Mapped[int]
