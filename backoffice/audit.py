@@ -8,7 +8,6 @@ transaction of its own (:func:`record_separately`).
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -73,14 +72,22 @@ def changes(model, attributes) -> tuple[dict, dict]:
 
 
 def json_value(value):
-    """Numbers as exact strings, dates in ISO form, everything else as JSON takes it."""
-    if isinstance(value, Decimal):
-        return str(value)
+    """A value as JSON can hold it: numbers as exact strings, dates in ISO form, a MySQL SET as
+    its sorted members, lists and objects item by item, anything else JSON has no type for
+    (a UUID, a time span) as its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return f"<{len(bytes(value))} bytes>"
-    return value
+    if isinstance(value, set | frozenset):
+        return sorted(json_value(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    return str(value)  # Decimal included: its exact digits
 
 
 def _who(actor: str | None) -> dict:

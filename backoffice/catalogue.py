@@ -10,11 +10,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .permissions import BUILTIN_ROLES, CAPABILITIES
+from flask import current_app
+from flask_babel import LazyString
 
-TABLE_KEYS = {
-    "group",
-    "label",
+from .i18n import LANGUAGES, current_language
+from .permissions import BUILTIN_ROLES, CAPABILITIES
+from .settings import StartupError
+
+COLUMN_LIST_KEYS = (
     "list_columns",
     "search",
     "filters",
@@ -22,16 +25,25 @@ TABLE_KEYS = {
     "readonly",
     "hidden",
     "secret",
+    "not_secret",
+)
+TABLE_KEYS = {
+    *COLUMN_LIST_KEYS,
+    "group",
+    "label",
     "labels",
     "default_sort",
     "permissions",
     "page_size",
     "mask",
 }
-COLUMN_LIST_KEYS = ("list_columns", "search", "filters", "sortable", "readonly", "hidden", "secret")
 
 
-class ConfigError(RuntimeError):
+#: The source named in messages when no file is chosen.
+NO_FILE = "no configuration file"
+
+
+class ConfigError(StartupError):
     """An entry of the declarative file is wrong; the message names it."""
 
 
@@ -49,6 +61,8 @@ class TableSettings:
     readonly: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
     secret: tuple[str, ...] = ()
+    #: Columns whose name looks like a secret's but that hold none (``session_start``).
+    not_secret: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
     default_sort: tuple[str, bool] | None = None
     permissions: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -79,8 +93,11 @@ class Catalogue:
         return tuple(BUILTIN_ROLES) + tuple(r for r in self.roles if r not in BUILTIN_ROLES)
 
 
-def load(path: str | Path) -> Catalogue:
-    """Read and parse the file; raise :class:`ConfigError` naming the first wrong entry."""
+def load(path: str | Path | None) -> Catalogue:
+    """Read and parse the file; raise :class:`ConfigError` naming the first wrong entry. Without a
+    file, the defaults: every table as the schema has it."""
+    if path is None:
+        return Catalogue(source=NO_FILE)
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -96,13 +113,36 @@ def load(path: str | Path) -> Catalogue:
     tables = {name: _table(source, name, entry) for name, entry in raw.get("tables", {}).items()}
     return Catalogue(
         source=source,
-        title=panel.get("title", "Back Office"),
-        groups=dict(raw.get("groups", {})),
+        title=text(panel.get("title", "Back Office"), f"{source}: [panel] title"),
+        groups=_texts(raw.get("groups", {}), f"{source}: [groups]"),
         tables=tables,
         roles=roles,
-        column_labels=dict(raw.get("column_labels", {})),
+        column_labels=_texts(raw.get("column_labels", {}), f"{source}: [column_labels]"),
         report=dict(raw.get("report", {})),
     )
+
+
+def text(value, where: str):
+    """A label as the file writes it: one text for every language, or one per language
+    (``{ id = "Pelanggan", en = "Customer" }``), shown in the reader's language (the panel's
+    default when the reader's is missing)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
+        if all(isinstance(v, str) for v in value.values()):
+            return LazyString(lambda: _in_language(value))
+    raise ConfigError(f'BO-E007 {where}: a label is a text or {{ id = "...", en = "..." }}, got {value!r}')
+
+
+def _texts(entries: dict, where: str) -> dict:
+    return {key: text(value, f"{where} {key}") for key, value in entries.items()}
+
+
+def _in_language(texts: dict[str, str]) -> str:
+    for language in (current_language(), current_app.config["BACKOFFICE_LANGUAGE"]):
+        if language in texts:
+            return texts[language]
+    return next(iter(texts.values()))
 
 
 def _table(source: str, name: str, entry: dict) -> TableSettings:
@@ -120,11 +160,12 @@ def _table(source: str, name: str, entry: dict) -> TableSettings:
         if direction.lower() not in ("", "asc", "desc"):
             raise ConfigError(f"BO-E005 {where}: default_sort must be 'column [asc|desc]'")
         values["default_sort"] = (column, direction.lower() == "desc")
+    label = entry.get("label")
     return TableSettings(
         name=name,
         group=entry.get("group"),
-        label=entry.get("label"),
-        labels=dict(entry.get("labels", {})),
+        label=None if label is None else text(label, f"{where} label"),
+        labels=_texts(entry.get("labels", {}), f"{where} labels"),
         permissions=_grants(f"{where}.permissions", entry.get("permissions", {})),
         page_size=entry.get("page_size"),
         mask={column: frozenset(roles) for column, roles in entry.get("mask", {}).items()},

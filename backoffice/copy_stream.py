@@ -14,6 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
+import psycopg2
 import sqlalchemy as sa
 from flask import current_app
 
@@ -44,11 +45,16 @@ def copy_csv(
     worker.start()
     complete = False
     try:
-        yield "\ufeff".encode()
+        # The byte-order mark goes with the first chunk: a query the database refuses at once
+        # fails before anything is sent (see exports.started).
+        prefix = "\ufeff".encode()
         while (chunk := chunks.get()) is not _DONE:
-            yield chunk
+            yield prefix + chunk
+            prefix = b""
         if "error" in outcome:
             raise outcome["error"]
+        if prefix:
+            yield prefix
         complete = True
     finally:
         cancelled.set()
@@ -105,7 +111,11 @@ def _copy(
         outcome["rows"] = max(writer.rows - 1, 0)  # read before the client left (less the header)
         connection.invalidate()  # the server ends the COPY when its connection goes
     except Exception as exc:  # handed to the response's generator, which re-raises it
-        outcome["error"] = exc
+        outcome["error"] = (
+            sa.exc.DBAPIError.instance(sql, None, exc, psycopg2.Error)
+            if isinstance(exc, psycopg2.Error)
+            else exc
+        )
         connection.invalidate()
     finally:
         connection.close()

@@ -105,7 +105,7 @@ def export_response(
             body = copy_csv(statement, headers, on_finish)  # PostgreSQL writes the CSV itself
         else:
             body = _csv_lines(headers, _counted(_rows(statement, maskers), on_finish))
-        return Response(stream_with_context(body), mimetype=MIMETYPES[fmt], headers=disposition)
+        return Response(stream_with_context(started(body)), mimetype=MIMETYPES[fmt], headers=disposition)
     setting = "BACKOFFICE_PDF_MAX_ROWS" if fmt == "pdf" else "BACKOFFICE_EXPORT_MAX_ROWS"
     limit = int(current_app.config[setting])
     rows = list(_rows(statement.limit(limit + 1), maskers))
@@ -118,6 +118,19 @@ def export_response(
         return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
     dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
     return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
+
+
+def started(body: Iterator) -> Iterator:
+    """``body`` with its first piece read already, inside the request: a query the database
+    refuses at once raises here (and the view says so plainly) instead of cutting off a download
+    that has begun. The result is a generator, so closing the response closes ``body`` too."""
+    first = next(body)
+    return _resumed(first, body)
+
+
+def _resumed(first, body: Iterator) -> Iterator:
+    yield first
+    yield from body
 
 
 def _counted(rows: Iterable[tuple], on_finish: Callable[[int, bool], None] | None) -> Iterator[tuple]:
@@ -157,8 +170,12 @@ def _csv_lines(headers: Sequence[str], rows: Iterable[tuple]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
+    rows = iter(rows)
+    first = next(rows, None)  # the query runs before the header is sent
+    if first is not None:
+        writer.writerow([_csv_value(v) for v in first])
     yield "\ufeff" + _drain(buffer)
-    for count, row in enumerate(rows, 1):
+    for count, row in enumerate(rows, 2):
         writer.writerow([_csv_value(v) for v in row])
         if count % STREAM_BATCH == 0:
             yield _drain(buffer)

@@ -19,7 +19,7 @@ import flask_admin
 import wtforms
 from babel.messages import Catalog, extract, mofile, pofile
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, gettext, ngettext
+from flask_babel import Babel, get_translations
 from flask_wtf import FlaskForm
 
 from .settings import PROJECT_ROOT
@@ -54,13 +54,17 @@ def current_language() -> str:
 
 class FormTranslations:
     """WTForms' own messages ("This field is required.") through the panel's catalogues, which
-    carry them in Indonesian (WTForms ships no Indonesian)."""
+    carry them in Indonesian (WTForms ships no Indonesian).
+
+    WTForms formats the strings itself (``% dict(min=..., max=...)``), so they are returned
+    translated and unformatted: Flask-Babel's functions would format them with ``num`` alone.
+    """
 
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return get_translations().gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        return get_translations().ngettext(singular, plural, n)
 
 
 FORM_TRANSLATIONS = FormTranslations()

@@ -1,29 +1,76 @@
 """Which columns hold secrets, and how masked columns are shown: one rule for every view and export.
 
-A column is secret when a word of its name says so (``password``, ``agent_pin``, ``otp_pure``,
-``token``...) and it holds text, or when the declarative file lists it under ``secret``.
-Secret columns never leave the database through the panel, for any role.
+A column is secret when a word of its name says so and it holds text, or when the declarative
+file lists it under ``secret``. Names are split into words at ``_``, ``-``, spaces, digits and
+camelCase (``apiKey``, ``APIKey``, ``api_key``, ``kata_sandi`` are all secrets), and a word or a
+pair of words is looked up in English and Indonesian. Where the rule hides an ordinary column
+(``session_start``, ``kunci_jawaban``), the file declares it ``not_secret``. Secret columns never
+leave the database through the panel, for any role.
 """
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 
+from .naming import words
+
+#: Words that make a column secret wherever they stand in its name.
 SECRET_WORDS = frozenset(
-    {"password", "passwd", "pass", "pwd", "pin", "otp", "token", "secret", "apikey", "salt", "hash"}
+    {
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "pin",
+        "otp",
+        "token",
+        "secret",
+        "apikey",
+        "salt",
+        "hash",
+        "session",
+        "credential",
+        "credentials",
+        "sandi",  # kata sandi: password
+        "kunci",  # key
+    }
 )
+#: Pairs of words that make a column secret together (neither alone does).
+SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key"), ("access", "key")})
+
+
+def secret_word(name: str) -> str | None:
+    """The word (or pair) of ``name`` that makes it a secret's name, or None."""
+    split = [word.lower() for word in words(name)]
+    for word in split:
+        if word in SECRET_WORDS or word.endswith(("password", "pass")):
+            return word
+    for pair in zip(split, split[1:], strict=False):
+        if pair in SECRET_PAIRS:
+            return " ".join(pair)
+    return None
 
 
 def name_says_secret(name: str) -> bool:
-    """True for ``password``, ``agent_pin``, ``history_pin``, ``otp_pure``, ``userpass``, ``token``..."""
-    words = name.lower().split("_")
-    return any(w in SECRET_WORDS or w.endswith(("password", "pass")) for w in words)
+    """True for ``password``, ``agent_pin``, ``otp_pure``, ``userpass``, ``apiKey``, ``kata_sandi``..."""
+    return secret_word(name) is not None
 
 
-def is_secret(column: sa.Column, declared: tuple[str, ...] = ()) -> bool:
+def secret_reason(column: sa.Column, settings=None) -> str | None:
+    """Why ``column`` is a secret (``settings``: the table's :class:`~.catalogue.TableSettings`),
+    or None when it is not one."""
+    if settings is not None and column.name in settings.secret:
+        return lazy_gettext("declared secret in the configuration file")
+    if settings is not None and column.name in settings.not_secret:
+        return None
+    word = secret_word(column.name)
+    if word is None or not isinstance(column.type, sa.String | sa.LargeBinary):
+        return None
+    return lazy_gettext("its name contains the word %(word)s", word=word)
+
+
+def is_secret(column: sa.Column, settings=None) -> bool:
     """True when ``column`` must never be shown, searched, filtered, sorted on or exported."""
-    if column.name in declared:
-        return True
-    holds_text = isinstance(column.type, sa.String | sa.LargeBinary)
-    return holds_text and name_says_secret(column.name)
+    return secret_reason(column, settings) is not None
 
 
 def mask_value(value):

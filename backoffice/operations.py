@@ -14,6 +14,7 @@ from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import RequestURITooLarge
 
 from .extensions import db
+from .views.errors import log_database_error, plain_message
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,18 @@ def init_operations(app: Flask) -> None:
     def _database_unavailable(exc):
         # The connection pool checks connections before use (pool_pre_ping), so once the
         # database is back the next request gets a fresh one: no restart needed.
-        log.error("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
         db.session.rollback()
+        # A statement the database refused (a timeout, a materialized view never filled) carries
+        # its code: the page says what it is. Without one the connection itself failed.
+        refused = getattr(getattr(exc, "orig", None), "pgcode", None)
+        if refused:
+            log_database_error(request.endpoint or request.path, exc)
+        else:
+            log.error("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+        description = plain_message(exc) if refused else ""
         # Straight from the template, without context processors: Flask-Login's would load the
         # user, from the database that is away.
-        return app.jinja_env.get_template("error.html").render(code=503, description=""), 503
+        return app.jinja_env.get_template("error.html").render(code=503, description=description), 503
 
 
 def _configure_logging(app: Flask) -> None:

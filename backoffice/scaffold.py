@@ -7,18 +7,16 @@ anyway), and large tables are marked, so the operator starts from the database a
 
 import json
 import re
-from collections import Counter
 from datetime import date
 
 from .masking import is_secret
 from .models.reflection import ReflectedTable
-
-OTHER = "other"
+from .naming import OTHER, guess_groups, humanise
 
 
 def scaffold(tables: dict[str, ReflectedTable], large_rows: int, title: str = "Back Office") -> str:
     """The TOML text of a starting configuration for ``tables``."""
-    groups = _groups(tables)
+    groups = guess_groups(list(tables))
     lines = [
         f"# Written by `flask config-scaffold` on {date.today().isoformat()}: a start to edit, then point",
         "# BACKOFFICE_CONFIG_FILE at it. The keys are explained at the top of the shipped backoffice.toml.",
@@ -28,13 +26,13 @@ def scaffold(tables: dict[str, ReflectedTable], large_rows: int, title: str = "B
         "",
         "# Menu groups, in menu order (guessed from name prefixes and schemas).",
         "[groups]",
-        *(f"{_key(g)} = {_string(_label(g))}" for g in sorted(set(groups.values()) - {OTHER})),
+        *(f"{_key(g)} = {_string(humanise(g))}" for g in sorted(set(groups.values()) - {OTHER})),
         f"{OTHER} = {_string('Other')}",
     ]
     for name, reflected in tables.items():
         lines += ["", f"[tables.{_key(name)}]", f"group = {_string(groups[name])}"]
-        lines.append(f"label = {_string(_label(name.rpartition('.')[2]))}")
-        secrets = [c.name for c in reflected.columns if is_secret(c, ())]
+        lines.append(f"label = {_string(humanise(name.rpartition('.')[2]))}")
+        secrets = [c.name for c in reflected.columns if is_secret(c)]
         if secrets:
             lines.append(f"# secret, never shown or exported: {', '.join(secrets)}")
         if reflected.estimated_rows > large_rows:
@@ -45,22 +43,6 @@ def scaffold(tables: dict[str, ReflectedTable], large_rows: int, title: str = "B
         if reflected.kind != "table":
             lines.append(f"# a {reflected.kind}: read-only")
     return "\n".join(lines) + "\n"
-
-
-def _groups(tables: dict[str, ReflectedTable]) -> dict[str, str]:
-    """Table -> group: its schema (outside public), else its name's prefix when two tables share it."""
-    prefixes = {name: _prefix(name) for name in tables}
-    shared = Counter(prefixes.values())
-    return {name: prefix if shared[prefix] > 1 else OTHER for name, prefix in prefixes.items()}
-
-
-def _prefix(name: str) -> str:
-    schema, _, table = name.rpartition(".")
-    return schema or re.split(r"[_\W]", table, maxsplit=1)[0].lower()
-
-
-def _label(name: str) -> str:
-    return re.sub(r"[_\s]+", " ", name).strip().capitalize()
 
 
 def _string(text: str) -> str:

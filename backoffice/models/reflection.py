@@ -7,17 +7,26 @@ primary key and generates relationships whose cascades delete child rows when a 
 - a table with a primary key is mapped on it;
 - a table without one is mapped on PostgreSQL's ``ctid`` (unique per row version), read-only (on
   MySQL/MariaDB, which have no ``ctid``, on all its columns);
-- a SQL view is mapped on all its columns and a materialized view on ``ctid``, both read-only;
+- a SQL view is mapped on all its columns that can be compared and a materialized view on
+  ``ctid``, both read-only;
+- a column of a domain is handled as the domain's base type; one of a type without a faithful
+  Python value (``point``, ``interval``, ranges, unknown types) is read and written in
+  PostgreSQL's own text form (``types.DatabaseText``);
 - a column whose name clashes with SQLAlchemy or WTForms (``metadata``, ``meta``...) or is not
   a Python identifier gets an attribute name of its own; the column keeps its name.
 """
 
 import keyword
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import registry
+
+from .relations import Relation, read_relations
+from .types import DatabaseText, needs_text_form
 
 #: Attribute names a mapped class or a WTForms form cannot use for a column.
 RESERVED_ATTRIBUTES = frozenset(
@@ -54,14 +63,24 @@ class ReflectedTable:
     attributes: dict[str, str] = field(default_factory=dict)
     #: True when the table has no primary key and is mapped on ``ctid`` (otherwise it has ``xmin``).
     pseudo_key: bool = False
-    #: The planner's estimate of the row count (``pg_class.reltuples``); -1 when unknown.
+    #: The planner's estimate of the row count (``pg_class.reltuples``), or, for a table never
+    #: analysed, its rows counted up to a bound; -1 when unknown (a view).
     estimated_rows: int = -1
     #: "table", "view" or "materialized view".
     kind: str = "table"
+    #: False for a materialized view that was never refreshed: it cannot be read at all.
+    populated: bool = True
+    #: Columns whose type cannot be sorted or compared (json, point): never sorted on.
+    unordered: frozenset[str] = frozenset()
 
     @property
     def endpoint(self) -> str:
         return endpoint_for(self.name)
+
+    @property
+    def value_identified(self) -> bool:
+        """Rows told apart by their values alone (a view; a MySQL table without a key)."""
+        return self.pseudo_key and PSEUDO_KEY not in self.table.c
 
     @property
     def read_only(self) -> bool:
@@ -94,36 +113,42 @@ def attribute_name(column_name: str) -> str:
     return name
 
 
-def reflect_tables(engine: sa.Engine, schemas: str = "*") -> dict[str, ReflectedTable]:
+def reflect_tables(engine: sa.Engine, schemas: str = "*", count_up_to: int = 0) -> dict[str, ReflectedTable]:
     """Reflect every table and view of ``schemas`` (comma-separated; ``*``: every schema but the
     system's and the panel's own on PostgreSQL, the URL's database on MySQL/MariaDB) and map each
     to a class of its own.
 
     Tables of the default schema (``public``; the URL's database) are known by their name, the
-    others by ``schema.name``.
+    others by ``schema.name``. A table whose size the planner does not know (never analysed) is
+    counted, up to ``count_up_to`` rows: "unknown" is not "small".
     """
     inspector = sa.inspect(engine)
     default = inspector.default_schema_name
     postgres = engine.dialect.name == "postgresql"
     names = _schemas(inspector, schemas, postgres)
     metadata = sa.MetaData()
-    kinds = {}
-    for schema in names:
-        target = None if schema == default else schema
-        metadata.reflect(bind=engine, schema=target, views=True, resolve_fks=False)
-        kinds.update({(schema, v): "view" for v in inspector.get_view_names(schema=target)})
-        for view in inspector.get_materialized_view_names(schema=target) if postgres else ():
-            sa.Table(view, metadata, schema=target, autoload_with=engine, resolve_fks=False)
-            kinds[(schema, view)] = "materialized view"
+    with warnings.catch_warnings():
+        # A type SQLAlchemy does not know (point, xml, an extension's) is read as text below.
+        warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+        for schema in names:
+            target = None if schema == default else schema
+            metadata.reflect(bind=engine, schema=target, views=True, resolve_fks=False)
+            for view in inspector.get_materialized_view_names(schema=target) if postgres else ():
+                sa.Table(view, metadata, schema=target, autoload_with=engine, resolve_fks=False)
+    relations = read_relations(engine, names)
     mapper_registry = registry(metadata=metadata)
-    estimates = _estimated_rows(engine, names)
     tables = {}
     for table in metadata.sorted_tables:
         schema = table.schema or default
         key = table.name if schema == default else f"{schema}.{table.name}"
-        kind = kinds.get((schema, table.name), "table")
-        reflected = _map_table(mapper_registry, table, key, kind, postgres)
-        reflected.estimated_rows = estimates.get((schema, table.name), -1)
+        relation = relations.get((schema, table.name), Relation())
+        for column in table.columns:
+            column.type = _usable_type(column.type, relation.sql_types.get(column.name, ""))
+            if column.name in relation.defaulted and column.server_default is None:
+                column.server_default = sa.FetchedValue()  # left to the database on insert
+        reflected = _map_table(mapper_registry, table, key, relation, postgres)
+        if reflected.estimated_rows < 0 and reflected.kind != "view" and reflected.populated and count_up_to:
+            reflected.estimated_rows = _count_up_to(engine, table, count_up_to)
         tables[key] = reflected
     return dict(sorted(tables.items()))
 
@@ -138,12 +163,14 @@ def _schemas(inspector, wanted: str, postgres: bool) -> list[str]:
 
 
 def _map_table(
-    mapper_registry: registry, table: sa.Table, key: str, kind: str, postgres: bool
+    mapper_registry: registry, table: sa.Table, key: str, relation: Relation, postgres: bool
 ) -> ReflectedTable:
     pseudo_key = not table.primary_key.columns
-    if kind == "view" or (pseudo_key and not postgres):
-        # No ctid, no key: the row is told apart by all its columns (read-only anyway).
-        mapper_args = {"primary_key": [c for c in table.columns]}
+    if relation.kind == "view" or (pseudo_key and not postgres):
+        # No ctid, no key: the row is told apart by all its columns that can be compared
+        # (read-only anyway; point values have no equality, json and arrays none in Python).
+        comparable = [c for c in table.columns if c.name not in relation.unordered and c.type.hashable]
+        mapper_args = {"primary_key": comparable or list(table.columns)}
         pseudo_key = True
     elif pseudo_key:
         table.append_column(sa.Column(PSEUDO_KEY, sa.String, system=True))
@@ -152,7 +179,9 @@ def _map_table(
         mapper_args = {}  # MySQL/MariaDB have no row version: edits are last-writer-wins there
     else:
         # With a key, every UPDATE and DELETE also names the row version it read (and fails when
-        # someone changed the row since); PostgreSQL sets the new version itself.
+        # someone changed the row since); PostgreSQL sets the new version itself. A partitioned
+        # table cannot return it from an INSERT (0A000): there it is read after the write, and
+        # the form's version is compared when the form is saved (views.base).
         table.append_column(
             sa.Column(
                 ROW_VERSION,
@@ -162,33 +191,38 @@ def _map_table(
                 server_onupdate=sa.FetchedValue(),
             )
         )
-        mapper_args = {"version_id_col": table.c[ROW_VERSION], "version_id_generator": False}
+        if relation.kind == "partitioned table":
+            mapper_args = {"eager_defaults": False}
+        else:
+            mapper_args = {"version_id_col": table.c[ROW_VERSION], "version_id_generator": False}
     attributes = {c.name: attribute_name(c.name) for c in table.columns}
     class_name = "".join(part.capitalize() for part in re.split(r"\W|_", key) if part) or "Table"
     model = type(class_name, (), {"__doc__": f"Row of {table.fullname} (reflected)."})
     properties = {attributes[c.name]: c for c in table.columns}
     mapper_registry.map_imperatively(model, table, properties=properties, **mapper_args)
     return ReflectedTable(
-        name=key, table=table, model=model, attributes=attributes, pseudo_key=pseudo_key, kind=kind
+        name=key,
+        table=table,
+        model=model,
+        attributes=attributes,
+        pseudo_key=pseudo_key,
+        kind="table" if relation.kind == "partitioned table" else relation.kind,
+        estimated_rows=relation.estimated_rows,
+        populated=relation.populated,
+        unordered=frozenset(relation.unordered),
     )
 
 
-def _estimated_rows(engine: sa.Engine, schemas: list[str]) -> dict[tuple[str, str], int]:
-    """The planner's (PostgreSQL) or the storage engine's (MySQL, approximate) row counts."""
-    if engine.dialect.name == "postgresql":
-        query = (
-            "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = ANY(:schemas) AND c.relkind IN ('r', 'p', 'm')"
-        )
-    else:
-        query = (
-            "SELECT table_schema, table_name, coalesce(table_rows, -1) FROM information_schema.tables "
-            "WHERE table_schema IN :schemas"
-        )
-    statement = sa.text(query)
-    if engine.dialect.name != "postgresql":
-        statement = statement.bindparams(sa.bindparam("schemas", expanding=True))
+def _usable_type(type_: sa.types.TypeEngine, sql_type: str) -> sa.types.TypeEngine:
+    """The type the panel handles a column as: a domain as its base type (its CHECK stays the
+    database's to enforce), a type without a faithful Python value as its text form."""
+    while isinstance(type_, postgresql.DOMAIN):
+        type_ = type_.data_type
+    return DatabaseText(sql_type) if needs_text_form(type_) else type_
+
+
+def _count_up_to(engine: sa.Engine, table: sa.Table, bound: int) -> int:
+    """The rows of ``table``, counted up to ``bound``: a bounded scan, whatever the table's size."""
+    some = sa.select(sa.literal(1)).select_from(table).limit(bound).subquery()
     with engine.connect() as conn:
-        rows = conn.execute(statement, {"schemas": schemas})
-        return {(schema, name): int(count) for schema, name, count in rows}
+        return conn.scalar(sa.select(sa.func.count()).select_from(some))

@@ -12,9 +12,12 @@ from markupsafe import Markup
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
-from ..catalogue import Catalogue, ConfigError
+from ..catalogue import Catalogue
 from ..i18n import TRANSLATIONS, current_language
+from ..masking import secret_reason
 from ..models.reflection import ReflectedTable, endpoint_for
+from ..naming import OTHER as OTHER_GROUP
+from ..naming import guess_groups, humanise
 from ..permissions import PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..security import csp_nonce
@@ -26,13 +29,10 @@ from .generated import build_view
 from .panel_users import PanelUserView
 from .reconciliation import ReconciliationView
 from .report import ReportView
-from .search import SearchView
+from .search import SearchTarget, SearchView
 from .unserved import UnservedView
 
 log = logging.getLogger(__name__)
-
-#: Menu group of tables the declarative file does not place.
-OTHER_GROUP = "other"
 
 
 @dataclass
@@ -42,8 +42,10 @@ class BackOffice:
     catalogue: Catalogue
     matrix: PermissionMatrix
     tables: dict[str, ReflectedTable]
-    #: Tables that could not be given a view, and why (shown on the "Unserved tables" page).
+    #: Tables that could not be given a view, and why (shown on the "Not shown" page).
     unserved: dict[str, str] = field(default_factory=dict)
+    #: Table -> its columns hidden as secrets -> why (shown on the same page).
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The main menu as rendered, by (role, language, current view): see :func:`cached_menu`.
     menus: dict[tuple, Markup] = field(default_factory=dict)
 
@@ -68,6 +70,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     view_grants = {endpoint_for(name): settings.permissions for name, settings in catalogue.tables.items()}
     matrix = PermissionMatrix(catalogue.roles, view_grants)
     backoffice = app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
+    backoffice.secrets = hidden_secrets(catalogue, tables)
     app.jinja_env.globals["cached_menu"] = cached_menu
 
     report = transaction_report(catalogue, tables)
@@ -85,33 +88,56 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         translations_path=str(TRANSLATIONS),
         index_view=dashboard,
     )
-    groups = {**catalogue.groups, OTHER_GROUP: catalogue.groups.get(OTHER_GROUP, "Other")}
-    ordered = sorted(tables.values(), key=lambda t: _menu_position(catalogue, groups, t.name))
+    placed = menu_groups(catalogue, list(tables))
+    groups = {**catalogue.groups, **{g: humanise(g) for g in placed.values() if g not in catalogue.groups}}
+    groups[OTHER_GROUP] = catalogue.groups.get(OTHER_GROUP, lazy_gettext("Other"))
+    ordered = sorted(tables.values(), key=lambda t: _menu_position(catalogue, groups, placed, t.name))
+    generated = {}
     for reflected in ordered:
         settings = catalogue.table(reflected.name)
-        group = settings.group or OTHER_GROUP
+        group = placed[reflected.name]
         try:
             view = build_view(reflected, settings, catalogue, groups[group], app.config, tables)
-        except ConfigError:
-            raise  # the operator's file is wrong: stop and say where
         except Exception as exc:  # a shape this panel cannot serve: list it, serve the rest
+            # (a wrong entry of the operator's file is a ConfigError, which is no Exception: it
+            # stops start-up with its message)
             log.warning("table %s not served: %s", reflected.name, exc)
             backoffice.unserved[reflected.name] = f"{type(exc).__name__}: {exc}"
             continue
         matrix.register_view(reflected.endpoint, group)
         admin.add_view(view)
+        generated[reflected.name] = view
     if report is not None:
         matrix.register_view("report", "transactions")
         admin.add_view(ReportView(report, category=groups.get("transactions", "Transactions")))
     add_money_views(admin, matrix, groups, money)
-    admin.add_view(SearchView(report))
+    targets = [
+        SearchTarget.over(
+            tables[name], catalogue.table(name), view.name, app.config["BACKOFFICE_LARGE_TABLE_ROWS"]
+        )
+        for name, view in generated.items()
+    ]
+    admin.add_view(SearchView(report, [target for target in targets if target is not None]))
     matrix.register_view("audit_log", "activity")
     admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
     matrix.register_view("panel_users", "panel")
     admin.add_view(PanelUserView(category=catalogue.groups.get("panel", "Panel")))
     matrix.register_view("unserved", "panel")
-    admin.add_view(UnservedView(backoffice.unserved, category=catalogue.groups.get("panel", "Panel")))
+    admin.add_view(
+        UnservedView(backoffice.unserved, backoffice.secrets, category=catalogue.groups.get("panel", "Panel"))
+    )
     return admin
+
+
+def hidden_secrets(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> dict[str, dict[str, str]]:
+    """Table -> column -> why it is hidden as a secret, for every table that has one."""
+    found = {}
+    for name, reflected in tables.items():
+        settings = catalogue.table(name)
+        reasons = {c.name: secret_reason(c, settings) for c in reflected.columns}
+        if any(reasons.values()):
+            found[name] = {column: reason for column, reason in reasons.items() if reason}
+    return found
 
 
 @dataclass
@@ -157,6 +183,14 @@ def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) 
     return TransactionReport(mapping, tables)
 
 
-def _menu_position(catalogue: Catalogue, groups: dict[str, str], name: str) -> tuple[int, str]:
-    group = catalogue.table(name).group or OTHER_GROUP
-    return list(groups).index(group), catalogue.table(name).label or name
+def menu_groups(catalogue: Catalogue, names: list[str]) -> dict[str, str]:
+    """Table -> its menu group: the file's; without any group in the file, one guessed from
+    schemas and shared name prefixes (as ``config-scaffold`` writes them)."""
+    guessed = {} if catalogue.groups else guess_groups(names)
+    return {name: catalogue.table(name).group or guessed.get(name, OTHER_GROUP) for name in names}
+
+
+def _menu_position(catalogue: Catalogue, groups: dict, placed: dict[str, str], name: str) -> tuple[int, str]:
+    """Groups in the file's order (guessed ones after, then "other"), tables by label within."""
+    label = catalogue.table(name).label or humanise(name.rpartition(".")[2])
+    return list(groups).index(placed[name]), str(label)

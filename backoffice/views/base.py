@@ -27,9 +27,12 @@ from ..exports import FORMATS, TooManyRows, export_response
 from ..extensions import db
 from ..formatting import decimal, wib
 from ..masking import mask_value
+from ..models.reflection import ROW_VERSION
 from ..permissions import PermissionMatrix
 from .errors import log_database_error, plain_message
+from .fields import PanelFilterConverter, PanelModelConverter
 from .forms import RoundTripForm, is_untouched_against
+from .row_values import RowsByValue
 
 #: Which capability each of Flask-Admin's model endpoints needs.
 MODEL_ENDPOINT_CAPABILITIES = {
@@ -156,11 +159,15 @@ class VersionedDeleteRowAction(TemplateLinkRowAction):
         super().__init__("backoffice_row_actions.versioned_delete_row", gettext("Delete Record"))
 
 
-class GatedModelView(GateMixin, ModelView):
+class GatedModelView(RowsByValue, GateMixin, ModelView):
     """Base of every model view: the gate, safe forms, plain error messages."""
 
     endpoint_capabilities = MODEL_ENDPOINT_CAPABILITIES
     form_base_class = RoundTripForm
+    model_form_converter = PanelModelConverter
+    filter_converter = PanelFilterConverter()
+    create_template = "backoffice/model_create.html"
+    edit_template = "backoffice/model_edit.html"
     list_template = "backoffice/model_list.html"
     details_template = "backoffice/model_details.html"
     column_display_pk = True
@@ -180,6 +187,8 @@ class GatedModelView(GateMixin, ModelView):
 
     #: False for tables the panel may only read (no primary key, SQL views).
     table_writable: bool = True
+    #: False for a materialized view never refreshed: nothing can be read from it.
+    populated: bool = True
     #: Why the table is read-only, shown on its pages when ``table_writable`` is False.
     readonly_reason: str | None = None
     #: Columns never written from a form, whatever the submission contains.
@@ -188,6 +197,8 @@ class GatedModelView(GateMixin, ModelView):
     key_columns: frozenset[str] = frozenset()
     #: Column -> roles that see it masked in lists, details and exports.
     masked_columns: dict[str, frozenset[str]] = {}
+    #: Secret attributes: named on the details page as never shown, never with a value.
+    secret_columns: tuple[str, ...] = ()
     #: Attributes an audit record shows, before and after a change (never secrets).
     audited_columns: tuple[str, ...] = ()
     #: Search by exact value (an index can answer it) instead of ILIKE '%term%': on for large tables.
@@ -196,6 +207,10 @@ class GatedModelView(GateMixin, ModelView):
     foreign_keys: dict = {}
     #: Foreign key attributes shown in forms as a select of the referred table's rows.
     lookup_columns: frozenset[str] = frozenset()
+    #: Attribute -> why the column has no field in forms (said on the form page).
+    form_notes: dict = {}
+    #: Required columns without a field: a new row could never be saved, so create is not offered.
+    create_blocked_by: tuple[str, ...] = ()
 
     def masks(self, column: str) -> bool:
         """Does the current user see ``column`` masked?"""
@@ -204,7 +219,18 @@ class GatedModelView(GateMixin, ModelView):
 
     @property
     def can_create(self) -> bool:
-        return self.table_writable and self.allows("create")
+        return self.table_writable and not self.create_blocked_by and self.allows("create")
+
+    @property
+    def create_blocked_reason(self) -> str | None:
+        """Why create is not offered although the table can be written, for those who may create."""
+        if not self.create_blocked_by or not self.table_writable or not self.allows("create"):
+            return None
+        return gettext(
+            "New records cannot be created here: %(columns)s must be given a value and cannot be "
+            "entered in the panel.",
+            columns=", ".join(self.create_blocked_by),
+        )
 
     @property
     def can_edit(self) -> bool:
@@ -232,6 +258,8 @@ class GatedModelView(GateMixin, ModelView):
         refused = super()._handle_view(name, **kwargs)
         if refused is None and not self.table_writable and name in WRITE_ENDPOINTS:
             abort(403)
+        if refused is None and name == "create_view" and self.create_blocked_by:
+            abort(403)  # a new row could never be saved: the list says why
         return refused
 
     def is_action_allowed(self, name: str) -> bool:
@@ -279,7 +307,9 @@ class GatedModelView(GateMixin, ModelView):
         return super().update_model(form, model)
 
     def _version_column(self):
-        return sa.inspect(self.model).version_id_col
+        """The row version (PostgreSQL's xmin), or None on a database without one."""
+        mapper = sa.inspect(self.model)
+        return mapper.version_id_col if mapper.version_id_col is not None else mapper.columns.get(ROW_VERSION)
 
     def _version_of(self, model) -> str:
         return str(getattr(model, self._version_column().key))
@@ -422,6 +452,8 @@ class GatedModelView(GateMixin, ModelView):
 
         For tables too large to count: ``EXPLAIN`` costs a plan, never a scan.
         """
+        if not self.populated:
+            return None
         args = self._get_list_extra_args()
         _, query = self.get_list(0, None, False, args.search, args.filters, execute=False, page_size=0)
         try:
@@ -442,10 +474,18 @@ class GatedModelView(GateMixin, ModelView):
         args.filters = [(index, name, _clean(value)) for index, name, value in args.filters or ()]
         return args
 
-    def get_list(self, *args, **kwargs):
+    def get_list(self, *args, execute: bool = True, **kwargs):
         # A list that fails in the database (a statement timeout, a value the column refuses)
-        # still renders: empty, with a plain message and the detail in the log.
+        # still renders: empty, with a plain message and the detail in the log. A query built
+        # for an export (execute=False) fails to the export, which says so the same way.
+        if not self.populated:
+            return 0, ([] if execute else self.get_query().filter(sa.false()))
+        if not execute:
+            return super().get_list(*args, execute=False, **kwargs)
         try:
+            if self.value_identified:
+                count, query = super().get_list(*args, execute=False, **kwargs)
+                return count, self.rows_of(query)
             return super().get_list(*args, **kwargs)
         except sa.exc.DBAPIError as exc:
             db.session.rollback()
@@ -460,15 +500,20 @@ class GatedModelView(GateMixin, ModelView):
             abort(404)
         args = self._get_list_extra_args()
         sort = self._get_column_by_idx(args.sort)
-        _, query = self.get_list(
-            0,
-            sort[0] if sort else None,
-            args.sort_desc,
-            args.search,
-            args.filters,
-            execute=False,
-            page_size=0,
-        )
+        try:
+            _, query = self.get_list(
+                0,
+                sort[0] if sort else None,
+                args.sort_desc,
+                args.search,
+                args.filters,
+                execute=False,
+                page_size=0,
+            )
+        except sa.exc.DBAPIError as exc:  # the count of the list failed: so would the export
+            db.session.rollback()
+            self.handle_view_exception(exc)
+            return redirect(self.get_url(".index_view", **request.args))
         columns = [getattr(self.model, name) for name, _ in self._export_columns]
         statement = query.with_entities(*columns).statement
         try:

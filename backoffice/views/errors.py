@@ -18,13 +18,49 @@ _VALUES = re.compile(r"=\(.*?\)(?= already| is not| is still|$|\.)")
 _FAILING_ROW = re.compile(r"Failing row contains \(.*\)", re.S)
 
 
+#: MySQL/MariaDB error numbers as the SQLSTATE the same refusal has on PostgreSQL.
+MYSQL_ERRORS = {
+    1062: errorcodes.UNIQUE_VIOLATION,
+    1048: errorcodes.NOT_NULL_VIOLATION,
+    1364: errorcodes.NOT_NULL_VIOLATION,  # a NOT NULL column without a default was not given
+    1451: errorcodes.FOREIGN_KEY_VIOLATION,
+    1452: errorcodes.FOREIGN_KEY_VIOLATION,
+    1406: errorcodes.STRING_DATA_RIGHT_TRUNCATION,
+    1264: errorcodes.NUMERIC_VALUE_OUT_OF_RANGE,
+    1366: errorcodes.INVALID_TEXT_REPRESENTATION,
+    1292: errorcodes.INVALID_DATETIME_FORMAT,
+    3819: errorcodes.CHECK_VIOLATION,
+    4025: errorcodes.CHECK_VIOLATION,
+    1969: errorcodes.QUERY_CANCELED,  # max_statement_time
+    1792: errorcodes.READ_ONLY_SQL_TRANSACTION,
+}
+_MYSQL_COLUMN = re.compile(r"(?:Column|Field) '([^']+)'")
+_MYSQL_VALUE = re.compile(r"entry '.*' for key")
+
+
+def _reason(exc: sa.exc.DBAPIError) -> tuple[str | None, str | None, str | None]:
+    """(SQLSTATE, column, key columns) of a refusal, from PostgreSQL's diagnostics or from a
+    MySQL/MariaDB error number and its message."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None or getattr(exc.orig, "pgcode", None):
+        key = _KEY_DETAIL.search(getattr(diag, "message_detail", None) or "")
+        column = getattr(diag, "column_name", None)
+        return exc.orig.pgcode, column, key.group(1) if key else column
+    number, message = _mysql_args(exc.orig)
+    column = _MYSQL_COLUMN.search(message)
+    return MYSQL_ERRORS.get(number), column.group(1) if column else None, column.group(1) if column else None
+
+
+def _mysql_args(orig) -> tuple[int | None, str]:
+    args = getattr(orig, "args", ())
+    if len(args) >= 2 and isinstance(args[0], int):
+        return args[0], str(args[1])
+    return None, ""
+
+
 def plain_message(exc: sa.exc.DBAPIError) -> str:
     """A sentence for the user that names the field, never the statement or its values."""
-    code = getattr(exc.orig, "pgcode", None)
-    diag = getattr(exc.orig, "diag", None)
-    column = getattr(diag, "column_name", None)
-    key = _KEY_DETAIL.search(getattr(diag, "message_detail", None) or "")
-    fields = key.group(1) if key else column
+    code, column, fields = _reason(exc)
     if code == errorcodes.UNIQUE_VIOLATION:
         return gettext("Another record already has this %(field)s.", field=fields or "key")
     if code == errorcodes.FOREIGN_KEY_VIOLATION:
@@ -50,14 +86,26 @@ def plain_message(exc: sa.exc.DBAPIError) -> str:
         errorcodes.DATETIME_FIELD_OVERFLOW,
     ):
         return gettext("A value is not in a valid format.")
+    if code == errorcodes.OBJECT_NOT_IN_PREREQUISITE_STATE:
+        return gettext(
+            "The database cannot read this yet (a materialized view that was never filled, for example)."
+        )
     if isinstance(exc, sa.exc.OperationalError):
         return gettext("The database is not available right now. Try again in a moment.")
-    return gettext("The database refused the change.")
+    if code and code.startswith("22"):  # a data exception: division by zero, a bad cast...
+        return gettext("The database cannot work with a value here.")
+    return gettext("The database refused this.")
 
 
 def log_database_error(where: str, exc: sa.exc.DBAPIError) -> None:
     """Log what failed with the database's own message, without the statement or any value."""
     diag = getattr(exc.orig, "diag", None)
+    if diag is None and not getattr(exc.orig, "pgcode", None):
+        number, message = _mysql_args(exc.orig)
+        log.warning(
+            "database error in %s: %s %s", where, number, _MYSQL_VALUE.sub("entry '...' for key", message)
+        )
+        return
     log.warning(
         "database error in %s: %s %s (detail: %s, constraint: %s)",
         where,

@@ -4,7 +4,7 @@ Flask-Admin's forms write every field on save, so a save without changes still c
 (timestamps lose microseconds, NULL becomes False or '', server defaults are overwritten). Here a
 field is written only when the user changed it: its submitted text differs from how the original
 value was rendered. On create, an untouched field is not written, so the database's own default
-(``now()``, ``'-'``, ``0``) applies.
+(``now()``, ``'-'``, ``0``) applies. On an edit, an untouched field is not validated again either.
 """
 
 from wtforms import BooleanField, Field
@@ -31,6 +31,8 @@ def is_untouched(field: Field) -> bool:
 
 def is_untouched_against(field: Field, value) -> bool:
     """True when the submitted value of ``field`` is ``value`` as the form would show it."""
+    if hasattr(field, "holds"):  # a field whose value is not one text (a multiple select)
+        return field.holds(value)
     if field.data == value:
         return True
     if isinstance(field, BooleanField):
@@ -51,6 +53,18 @@ class RoundTripForm(TranslatedForm):
         # Flask-Admin's Unique validator recognises the row being edited by this attribute,
         # which its own BaseForm sets and FlaskForm does not.
         self._obj = obj
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self._obj is None:
+            return valid
+        # On an edit, a field left as it was holds what the database holds: judging it again
+        # could only refuse a row the database accepted ('' in a NOT NULL column, a value beyond
+        # a select's first page, a SET of several members). It is not written either.
+        for name, field in self._fields.items():
+            if name != "csrf_token" and field.errors and is_untouched(field):
+                field.errors = []
+        return not any(field.errors for field in self._fields.values())
 
     def populate_obj(self, obj) -> None:
         for name, field in self._fields.items():

@@ -9,27 +9,41 @@ order ending in the key, secrets left out everywhere, server defaults left to th
 import sqlalchemy as sa
 from flask_admin.model.fields import AjaxSelectField
 from flask_babel import lazy_gettext
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql
 from wtforms import SelectChoice, SelectField, validators
 
 from ..catalogue import Catalogue, ConfigError, TableSettings
 from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
+from ..naming import LOOKUP_PARTS, humanise, says
 from .base import GatedModelView, foreign_key_formatter, masked_formatter
+from .fields import no_field_reason, type_reason
 from .lookups import KeyLoader, Lookup, coercion
 
-#: Types a form cannot edit faithfully (binary data, search vectors, intervals, unknown types):
-#: listed and exported, left out of forms.
-NOT_EDITABLE = (sa.LargeBinary, sa.Interval, postgresql.TSVECTOR, postgresql.INTERVAL, sa.types.NullType)
 #: How many columns a list shows when the file does not say.
 DEFAULT_LIST_WIDTH = 10
-#: Names that usually identify a row to a person: searched by default.
-SEARCH_HINTS = ("name", "nama", "noref", "custno", "email", "phone", "title", "url")
 
 
 class GeneratedModelView(GatedModelView):
     """Base of the views built by :func:`build_view` (a class per table)."""
+
+    #: Attribute -> column name (they differ for renamed columns).
+    column_names: dict[str, str] = {}
+
+    def prettify_name(self, name: str) -> str:
+        """A column's label when the file gives none: ``InvoiceLineId`` -> "Invoice Line Id"."""
+        return humanise(self.column_names.get(name, name))
+
+    def scaffold_form(self):
+        form_class = super().scaffold_form()
+        # A column the converter has no field for is said on the form, never dropped silently.
+        notes = dict(self.form_notes)
+        for name in self.form_columns:
+            if not hasattr(form_class, name):
+                notes[name] = type_reason(self.model.__table__.c[self.column_names[name]])
+        self.form_notes = notes
+        return form_class
 
 
 def build_view(
@@ -58,7 +72,7 @@ def build_view(
     return view_class(
         reflected.model,
         db,
-        name=settings.label or reflected.name,
+        name=settings.label or humanise(reflected.name.rpartition(".")[2]),
         category=category,
         endpoint=reflected.endpoint,
     )
@@ -69,9 +83,7 @@ def view_attributes(
 ) -> dict:
     """The class attributes of a table's view, from the schema and the file."""
     _refuse_secrets(reflected, settings)
-    visible = [
-        c for c in reflected.columns if not is_secret(c, settings.secret) and c.name not in settings.hidden
-    ]
+    visible = [c for c in reflected.columns if not is_secret(c, settings) and c.name not in settings.hidden]
     attr = reflected.attributes
     keys = [c for c in reflected.columns if c.primary_key]
     large = reflected.estimated_rows > large_rows
@@ -81,15 +93,24 @@ def view_attributes(
         """On a large table, only what an index can sort or filter by; the file can widen it."""
         return [c for c in columns if c in reflected.indexed_columns] if large else columns
 
-    editable = [c for c in visible if not _generated_key(c) and not isinstance(c.type, NOT_EDITABLE)]
+    not_in_form = _not_in_form(reflected, settings)
+    editable = [c for c in reflected.columns if c.name not in not_in_form]
+    sortable = [n for n in _names(settings.sortable) or cheap(list_columns) if n not in reflected.unordered]
     return {
         "__doc__": f"Admin view of {reflected.table.fullname}.",
         "table_writable": not reflected.read_only,
+        "populated": reflected.populated,
+        "value_identified": reflected.value_identified,
         "readonly_reason": _readonly_reason(reflected),
         "column_list": [attr[n] for n in list_columns],
         "column_details_list": [attr[c.name] for c in visible],
         "column_export_list": [attr[c.name] for c in visible],
         "form_columns": [attr[c.name] for c in editable],
+        "form_notes": {attr[name]: reason for name, reason in not_in_form.items()},
+        "create_blocked_by": tuple(
+            c.name for c in reflected.columns if c.name in not_in_form and _required(c)
+        ),
+        "column_names": {attr[c.name]: c.name for c in reflected.columns},
         "form_args": {attr[c.name]: _field_args(c) for c in editable if _field_args(c)},
         # Enums get the panel's select (Flask-Admin's passes WTForms choices in a deprecated form).
         "form_overrides": {attr[c.name]: SelectField for c in editable if isinstance(c.type, sa.Enum)},
@@ -97,7 +118,7 @@ def view_attributes(
             attr[n] for n in _names(settings.search) or cheap(_default_search(visible))
         ],
         "column_filters": [attr[n] for n in _names(settings.filters) or cheap(_default_filters(visible))],
-        "column_sortable_list": [attr[n] for n in _names(settings.sortable) or cheap(list_columns)],
+        "column_sortable_list": [attr[n] for n in sortable],
         "exact_search": large,
         "column_default_sort": _default_sort(reflected, settings, visible),
         "column_labels": {
@@ -107,9 +128,8 @@ def view_attributes(
         },
         "readonly_columns": frozenset(attr[n] for n in settings.readonly),
         "key_columns": frozenset(attr[c.name] for c in keys),
-        "audited_columns": tuple(
-            attr[c.name] for c in reflected.columns if not is_secret(c, settings.secret)
-        ),
+        "secret_columns": tuple(attr[c.name] for c in reflected.columns if is_secret(c, settings)),
+        "audited_columns": tuple(attr[c.name] for c in reflected.columns if not is_secret(c, settings)),
         "masked_columns": {attr[name]: roles for name, roles in settings.mask.items()},
         "simple_list_pager": large,
         "page_size": settings.page_size or 25,
@@ -165,10 +185,31 @@ def _fk_target(column: sa.Column, tables: dict[str, ReflectedTable]) -> tuple[st
     return None
 
 
+def _not_in_form(reflected: ReflectedTable, settings: TableSettings) -> dict[str, str]:
+    """Column -> why it has no field in the table's forms."""
+    reasons = {}
+    for column in reflected.columns:
+        if is_secret(column, settings):
+            reasons[column.name] = lazy_gettext("a secret: never shown or entered in the panel")
+        elif column.name in settings.hidden:
+            reasons[column.name] = lazy_gettext("hidden by the configuration file")
+        elif _generated_key(column):
+            reasons[column.name] = lazy_gettext("filled in by the database")
+        elif no_field_reason(column) is not None:
+            reasons[column.name] = no_field_reason(column)
+    return reasons
+
+
+def _required(column: sa.Column) -> bool:
+    """Must a new row be given a value for ``column`` (the database fills in none)?"""
+    return not (column.nullable or column.server_default is not None or _filled_by_database(column))
+
+
 def _field_args(column: sa.Column) -> dict:
-    """A field's arguments: optional where the database has a default, an enum's values as choices."""
+    """A field's arguments: optional where the database has a default or fills the column in, an
+    enum's values as choices."""
     args = {}
-    if column.server_default is not None:
+    if column.server_default is not None or _filled_by_database(column):
         args["validators"] = [validators.Optional()]
     if isinstance(column.type, sa.Enum):
         blank = [SelectChoice("", "—")] if column.nullable else []
@@ -178,6 +219,12 @@ def _field_args(column: sa.Column) -> dict:
 
 
 def _readonly_reason(reflected: ReflectedTable):
+    if not reflected.populated:
+        return lazy_gettext(
+            "This materialized view has not been filled yet, so it has no rows to show. The "
+            "database owner fills it with REFRESH MATERIALIZED VIEW %(name)s.",
+            name=reflected.table.fullname,
+        )
     if reflected.kind != "table":
         return lazy_gettext("This is a database view: it can be browsed and exported, not edited.")
     if reflected.pseudo_key:
@@ -190,7 +237,7 @@ def _readonly_reason(reflected: ReflectedTable):
 
 def _refuse_secrets(reflected: ReflectedTable, settings: TableSettings) -> None:
     """A secret column named in a list, search, filter, sort or mask entry stops start-up."""
-    secrets = {c.name for c in reflected.columns if is_secret(c, settings.secret)}
+    secrets = {c.name for c in reflected.columns if is_secret(c, settings)}
     for key in ("list_columns", "search", "filters", "sortable", "mask"):
         named = sorted(secrets.intersection(getattr(settings, key) or ()))
         if named:
@@ -206,10 +253,19 @@ def _names(columns: tuple[str, ...] | None) -> list[str]:
 
 def _generated_key(column: sa.Column) -> bool:
     """A serial, identity or AUTO_INCREMENT key: the database fills it, so it stays out of forms."""
-    default = str(column.server_default.arg) if column.server_default is not None else ""
-    # Reflection marks serial and AUTO_INCREMENT keys autoincrement=True (the default is "auto").
-    generated = column.identity is not None or column.autoincrement is True or "nextval(" in default
-    return column.primary_key and generated
+    return column.primary_key and _filled_by_database(column)
+
+
+def _filled_by_database(column: sa.Column) -> bool:
+    """A serial, identity or AUTO_INCREMENT column (a key or not), or a computed one."""
+    default = str(getattr(column.server_default, "arg", ""))
+    # Reflection marks serial and AUTO_INCREMENT columns autoincrement=True (the default is "auto").
+    return (
+        column.identity is not None
+        or column.autoincrement is True
+        or "nextval(" in default
+        or column.computed is not None
+    )
 
 
 def _default_search(columns: list[sa.Column]) -> list[str]:
@@ -217,10 +273,15 @@ def _default_search(columns: list[sa.Column]) -> list[str]:
     return [
         c.name
         for c in columns
-        if isinstance(c.type, sa.String)
+        if _plain_text(c)
         and not isinstance(c.type, sa.Text)
-        and (c.primary_key or any(h in c.name for h in SEARCH_HINTS))
+        and (c.primary_key or says(c.name, LOOKUP_PARTS))
     ][:4]
+
+
+def _plain_text(column: sa.Column) -> bool:
+    """Text that filters and searches compare as text (not a MySQL SET of members)."""
+    return isinstance(column.type, sa.String) and not isinstance(column.type, mysql.SET)
 
 
 def _default_filters(columns: list[sa.Column]) -> list[str]:
@@ -229,7 +290,7 @@ def _default_filters(columns: list[sa.Column]) -> list[str]:
     chosen += [
         c.name
         for c in columns
-        if isinstance(c.type, sa.Boolean) or (isinstance(c.type, sa.String) and (c.type.length or 99) <= 10)
+        if isinstance(c.type, sa.Boolean) or (_plain_text(c) and (c.type.length or 99) <= 10)
     ]
     return chosen[:8]
 
@@ -247,4 +308,4 @@ def _default_sort(reflected: ReflectedTable, settings: TableSettings, visible: l
     times = [
         c.name for c in visible if isinstance(c.type, sa.DateTime) and c.name in reflected.indexed_columns
     ]
-    return [(attr[n], True) for n in times[:1] + keys]
+    return [(attr[n], True) for n in times[:1] + keys if n not in reflected.unordered]

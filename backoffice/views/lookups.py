@@ -18,6 +18,7 @@ from ..catalogue import TableSettings
 from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
+from ..naming import NAME_PARTS, says
 from .base import may
 from .errors import log_database_error
 
@@ -25,8 +26,6 @@ from .errors import log_database_error
 SELECT_LIMIT = 1000
 #: The most matches one ajax lookup returns.
 SEARCH_LIMIT = 20
-#: Words of a column name that say it names the row to a person.
-NAME_WORDS = ("name", "nama")
 
 
 def coercion(column: sa.Column):
@@ -44,6 +43,28 @@ def coercion(column: sa.Column):
     return coerce
 
 
+def typed(column: sa.Column, value):
+    """``value`` as ``column``'s type, or None when it is not one (a name typed where a number is)."""
+    try:
+        return coercion(column)(value)
+    except (ValueError, ArithmeticError, TypeError):
+        return None
+
+
+def text_anyone_sees(table: ReflectedTable, settings: TableSettings) -> list[sa.Column]:
+    """The text columns of ``table`` that may name one of its rows to anyone: not the key, and
+    never a secret, hidden or masked one."""
+    return [
+        c
+        for c in table.columns
+        if isinstance(c.type, sa.String)
+        and not c.primary_key
+        and not is_secret(c, settings)
+        and c.name not in settings.hidden
+        and c.name not in settings.mask
+    ]
+
+
 @dataclass(frozen=True)
 class Lookup:
     """The rows of ``table_key`` a foreign key can refer to by ``key``, named by ``label``."""
@@ -58,16 +79,8 @@ class Lookup:
     def to(cls, target: ReflectedTable, column: str, settings: TableSettings, select_rows: int) -> "Lookup":
         """The lookup of ``target.column``, named by a column ``settings`` lets anyone see; a select
         when ``target`` has up to ``select_rows`` rows (planner's estimate)."""
-        shown = [
-            c
-            for c in target.columns
-            if isinstance(c.type, sa.String)
-            and not c.primary_key
-            and not is_secret(c, settings.secret)
-            and c.name not in settings.hidden
-            and c.name not in settings.mask
-        ]
-        named = [c for c in shown if any(word in c.name.lower() for word in NAME_WORDS)]
+        shown = text_anyone_sees(target, settings)
+        named = [c for c in shown if says(c.name, NAME_PARTS)]
         return cls(
             table_key=target.name,
             endpoint=target.endpoint,
@@ -93,7 +106,7 @@ class Lookup:
         if not term or not may("list", self.endpoint):
             return []
         matches = [self.key.startswith(term, autoescape=True)] if isinstance(self.key.type, sa.String) else []
-        exact = self._typed(term)
+        exact = typed(self.key, term)
         if exact is not None:
             matches.append(self.key == exact)
         if self.label is not None:
@@ -105,10 +118,10 @@ class Lookup:
 
     def find(self, value) -> tuple | None:
         """(key, text) of the referred row whose key is ``value``, or None when there is none."""
-        typed = self._typed(value)
-        if typed is None:
+        key = typed(self.key, value)
+        if key is None:
             return None
-        row = db.session.execute(self._select().where(self.key == typed)).first()
+        row = db.session.execute(self._select().where(self.key == key)).first()
         if row is None:
             return None
         return row[0], (self._text(row) if may("list", self.endpoint) else str(row[0]))
@@ -119,12 +132,6 @@ class Lookup:
     def _text(self, row) -> str:
         name = row[1] if self.label is not None else None
         return f"{row[0]} - {name}" if name else str(row[0])
-
-    def _typed(self, value):
-        try:
-            return coercion(self.key)(value)
-        except (ValueError, ArithmeticError, TypeError):
-            return None
 
 
 class KeyLoader(AjaxModelLoader):

@@ -1,9 +1,13 @@
-"""The search box on every page: an agent, a transaction or a product, straight to the record.
+"""The search box on every page: straight to the record.
 
-Each kind is searched only for roles that may list its view, and only on what an index answers
-(exact keys, prefixes of names), so the box stays quick on a large database.
+Over the PPOB database it finds an agent, a transaction or a product. Over any other database it
+looks in the served tables: a row by its key, or by the start of a name-like column (or of the
+columns the file declares as its search), in at most :data:`MAX_TABLES` tables per query. Each
+table is searched only for roles that may list it, and a large one only by exact values (what an
+index answers), so the box stays quick on a large database.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -12,15 +16,76 @@ from flask_admin import expose
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
+from ..catalogue import TableSettings
 from ..extensions import db
 from ..formatting import now_jakarta
+from ..masking import is_secret
+from ..models.reflection import ReflectedTable
+from ..naming import LOOKUP_PARTS, says
 from ..report import ReportFilter, TransactionReport
 from .base import GatedBaseView, may
+from .lookups import text_anyone_sees, typed
 
 LIMIT = 10
 #: How far back a transaction is looked for by noref or customer id.
 TRANSACTION_DAYS = 62
 MAX_QUERY = 60
+#: The most tables one query of the box looks in, and the most hits it takes from each.
+MAX_TABLES = 12
+PER_TABLE = 5
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """A table the box looks in: by its key, and by the start of its name-like columns."""
+
+    endpoint: str
+    label: object
+    key: sa.Column
+    names: tuple[sa.Column, ...]
+    #: A large table: exact values only.
+    exact: bool
+
+    def hits(self, query: str) -> list[tuple]:
+        """(kind, text, url) of the rows matching ``query``."""
+        key = typed(self.key, query)
+        matches = [self.key == key] if key is not None else []
+        if not self.exact:
+            if isinstance(self.key.type, sa.String):
+                matches.append(self.key.istartswith(query, autoescape=True))
+            matches += [name.istartswith(query, autoescape=True) for name in self.names]
+        else:
+            matches += [name == query for name in self.names]
+        if not matches:
+            return []
+        statement = sa.select(self.key, *self.names).where(sa.or_(*matches)).order_by(self.key)
+        return [
+            (self.label, " - ".join(str(v) for v in row if v is not None), self._url(row[0]))
+            for row in db.session.execute(statement.limit(PER_TABLE))
+        ]
+
+    @classmethod
+    def over(cls, reflected: ReflectedTable, settings: TableSettings, label, large_rows: int):
+        """The target of a served table, or None when it has no key of one column to open a row by."""
+        keys = list(reflected.table.primary_key.columns)
+        if len(keys) != 1 or reflected.value_identified or is_secret(keys[0], settings):
+            return None
+        large = reflected.estimated_rows > large_rows
+        shown = [
+            c
+            for c in text_anyone_sees(reflected, settings)
+            if not large or c.name in reflected.indexed_columns
+        ]
+        declared = set(settings.search or ())
+        names = (
+            [c for c in shown if c.name in declared]
+            if declared
+            else [c for c in shown if says(c.name, LOOKUP_PARTS)]
+        )
+        return cls(reflected.endpoint, label, keys[0], tuple(names[:3]), large)
+
+    def _url(self, key) -> str:
+        return url_for(f"{self.endpoint}.details_view", id=key)
 
 
 class SearchView(GatedBaseView):
@@ -28,9 +93,10 @@ class SearchView(GatedBaseView):
 
     endpoint_capabilities = {"index": "list"}
 
-    def __init__(self, report: TransactionReport | None, **kwargs):
+    def __init__(self, report: TransactionReport | None, targets: list[SearchTarget] = (), **kwargs):
         super().__init__(name=lazy_gettext("Search"), endpoint="search", url="/admin/search", **kwargs)
         self.report = report
+        self.targets = list(targets)
 
     def allows(self, capability: str) -> bool:
         # Everyone logged in may search; each kind of result is filtered by the role below.
@@ -49,6 +115,9 @@ class SearchView(GatedBaseView):
 
     def _hits(self, query: str) -> list[tuple[str, str, str]]:
         """(kind, text, url) of what matches ``query``."""
+        if self.report is None:
+            allowed = [target for target in self.targets if may("list", target.endpoint)]
+            return [hit for target in allowed[:MAX_TABLES] for hit in target.hits(query)]
         hits = []
         if self.report is not None and may("list", self.report.mapping.agents["table"]):
             hits += self._agents(query)

@@ -1,5 +1,6 @@
-"""The tables the panel found but could not serve, with the reason (start-up never stops for one),
-and what works differently when the database is not PostgreSQL."""
+"""What the panel found but does not show, with the reason: tables it could not serve (start-up
+never stops for one), columns hidden as secrets, and what works differently when the database is
+not PostgreSQL."""
 
 from flask_admin import expose
 from flask_babel import lazy_gettext
@@ -21,17 +22,18 @@ WITHOUT_POSTGRESQL = (
 
 
 class UnservedView(GatedBaseView):
-    """Administrators see which tables have no view and why, to fix the file or the table."""
+    """Administrators see which tables have no view and which columns are hidden as secrets, and
+    why, to fix the file or the table (``not_secret`` for a column hidden by its name alone)."""
 
     endpoint_capabilities = {"index": "list"}
 
-    def __init__(self, unserved: dict[str, str], **kwargs):
-        super().__init__(
-            name=lazy_gettext("Unserved tables"), endpoint="unserved", url="/admin/unserved", **kwargs
-        )
-        self.unserved = unserved
+    def __init__(self, unserved: dict[str, str], secrets: dict[str, dict[str, str]], **kwargs):
+        super().__init__(name=lazy_gettext("Not shown"), endpoint="unserved", url="/admin/unserved", **kwargs)
+        self.unserved, self.secrets = unserved, secrets
 
     @expose("/")
     def index(self):
         notes = [] if db.engine.dialect.name == "postgresql" else [str(note) for note in WITHOUT_POSTGRESQL]
-        return self.render("backoffice/unserved.html", unserved=self.unserved, notes=notes)
+        return self.render(
+            "backoffice/unserved.html", unserved=self.unserved, secrets=self.secrets, notes=notes
+        )
