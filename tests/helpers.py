@@ -19,9 +19,10 @@ class _FormReader(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.values: dict[str, str] = {}
+        self.values: dict[str, str | list[str]] = {}
         self._in_form = False
         self._select = None
+        self._multiple = False
         self._textarea = None
 
     def handle_starttag(self, tag, attrs):
@@ -39,10 +40,13 @@ class _FormReader(HTMLParser):
             elif kind not in ("submit", "button"):
                 self.values[name] = a.get("value", "")
         elif tag == "select" and name:
-            self._select = name
-            self.values.setdefault(name, "")
+            self._select, self._multiple = name, "multiple" in a
+            self.values.setdefault(name, [] if self._multiple else "")
         elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select] = a.get("value", "")
+            if self._multiple:
+                self.values[self._select].append(a.get("value", ""))
+            else:
+                self.values[self._select] = a.get("value", "")
         elif tag == "textarea" and name:
             self._textarea = name
             self.values[name] = ""
@@ -65,8 +69,9 @@ class _FormReader(HTMLParser):
             self._in_form = False
 
 
-def form_values(html: str) -> dict[str, str]:
-    """The values a browser would submit, unchanged, from the admin form in ``html``."""
+def form_values(html: str) -> dict[str, str | list[str]]:
+    """The values a browser would submit, unchanged, from the admin form in ``html`` (a list for a
+    multiple select)."""
     reader = _FormReader()
     reader.feed(html)
     return reader.values
@@ -115,3 +120,20 @@ def autocommit_connection(database_url: str):
     with engine.connect() as conn:
         yield conn
     engine.dispose()
+
+
+_FIELD_ERRORS = re.compile(r'<div class="invalid-feedback">(.*?)</div>', re.S)
+_FLASHED = re.compile(r'<div class="alert alert-danger[^"]*"[^>]*>(.*?)</div>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def form_errors(html: str) -> list[str]:
+    """The messages a form page shows: its fields' errors, then the flashed ones."""
+    found = []
+    for block in _FIELD_ERRORS.findall(html) + _FLASHED.findall(html):
+        found += [
+            line.strip()
+            for line in _TAGS.sub("\n", block).splitlines()
+            if line.strip() and line.strip() != "×"
+        ]
+    return found

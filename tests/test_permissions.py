@@ -44,6 +44,8 @@ def expected(app, role, view, function) -> bool:
         return False
     if function in WRITE_ENDPOINTS and not getattr(view, "table_writable", True):
         return False
+    if function == "create_view" and getattr(view, "create_blocked_by", ()):
+        return False  # a required column no form can fill: a new row could never be saved
     return app.extensions["backoffice"].matrix.allows(role, capability, view.endpoint)
 
 

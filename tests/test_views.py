@@ -242,3 +242,11 @@ def test_secret_columns_are_not_in_lists_details_or_forms(login_as, sql):
         html = page.get_data(as_text=True)
         assert page.status_code == 200
         assert agent.password not in html and agent.agent_pin not in html
+
+
+def test_create_is_not_offered_where_a_required_column_has_no_field(login_as):
+    client = login_as("administrator")
+    listing = client.get("/admin/am_user_token/").get_data(as_text=True)
+    assert "New records cannot be created here: token must be given a value" in listing
+    assert 'href="/admin/am_user_token/new/' not in listing
+    assert client.get("/admin/am_user_token/new/").status_code == 403
