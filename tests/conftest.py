@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -19,7 +20,9 @@ from backoffice.database import ensure_database, normalise_url
 from backoffice.extensions import db
 from backoffice.schema import init_database, load_demo_data
 from backoffice.settings import PPOB_CONFIG_FILE
-from tests.helpers import autocommit_connection, csrf_token
+from tests.helpers import ClosingClient, autocommit_connection, csrf_token
+
+Flask.test_client_class = ClosingClient  # every app the suite builds
 
 #: Small enough for a quick suite; production-size data belongs to bench/.
 TEST_TRANSACTIONS = 3000

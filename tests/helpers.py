@@ -3,7 +3,18 @@
 import re
 from html.parser import HTMLParser
 
+from flask.testing import FlaskClient
+
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+class ClosingClient(FlaskClient):
+    """Flask's test client reading and closing every response, as a WSGI server does: a streamed
+    download a test does not read would otherwise keep its request's context pushed, so the next
+    request would run inside it. ``buffered=False`` still gives the stream itself."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 def csrf_token(client, url: str) -> str:
