@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask, redirect, render_template, url_for
 
 from backoffice import catalogue as catalogue_module
-from backoffice import settings
+from backoffice import checks, settings
 from backoffice.auth import init_auth
 from backoffice.cli import register_commands
 from backoffice.database import engine_options, normalise_url, start_embedded
@@ -71,8 +71,7 @@ def load_catalogue(app: Flask):
         raise settings.StartupError(f"BO-E030 {unreachable(db.engine.url, exc)}") from None
     if not tables:
         log.warning("no application tables: the panel has nothing to show in this database yet")
-    else:
-        catalogue_module.check(catalogue, {name: {c.name for c in t.columns} for name, t in tables.items()})
+    checks.require_none(catalogue, tables)
     return catalogue, tables
 
 

@@ -184,31 +184,3 @@ def _grants(where: str, grants: dict) -> dict[str, frozenset[str]]:
             )
         result[key] = frozenset(capabilities)
     return result
-
-
-def check(catalogue: Catalogue, columns_by_table: dict[str, set[str]]) -> None:
-    """Check the file against the reflected tables: every table, column, group and role must exist."""
-    for name, settings in catalogue.tables.items():
-        where = f"{catalogue.source}: [tables.{name}]"
-        if name not in columns_by_table:
-            raise ConfigError(f"BO-E010 {where}: there is no table {name!r} in the database")
-        known = columns_by_table[name]
-        for key in COLUMN_LIST_KEYS:
-            for column in getattr(settings, key) or ():
-                if column not in known:
-                    raise ConfigError(
-                        f"BO-E011 {where}: {key} names column {column!r}, which {name} does not have"
-                    )
-        named = list(settings.labels) + list(settings.mask)
-        for column in named + ([settings.default_sort[0]] if settings.default_sort else []):
-            if column not in known:
-                raise ConfigError(f"BO-E011 {where}: names column {column!r}, which {name} does not have")
-        if settings.group is not None and settings.group not in catalogue.groups:
-            raise ConfigError(f"BO-E012 {where}: group {settings.group!r} is not declared in [groups]")
-        for role in settings.permissions:
-            if role not in catalogue.role_names:
-                raise ConfigError(f"BO-E013 {where}.permissions: unknown role {role!r}")
-        for column, roles in settings.mask.items():
-            unknown = sorted(roles - set(catalogue.role_names))
-            if unknown:
-                raise ConfigError(f"BO-E013 {where}.mask: unknown role {unknown[0]!r} for column {column!r}")

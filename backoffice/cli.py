@@ -1,5 +1,5 @@
 """``flask`` commands: init-db, demo-data, create-user, demo, audit-verify, audit-purge, index-advice,
-config-scaffold."""
+config-scaffold, check."""
 
 import click
 from flask import Flask, current_app
@@ -31,8 +31,23 @@ def register_commands(app: Flask) -> None:
         audit_purge_command,
         index_advice_command,
         config_scaffold_command,
+        check_command,
     ):
         app.cli.add_command(command)
+
+
+@click.command("check")
+@with_appcontext
+def check_command():
+    """Check the configuration file against the database, as start-up does, without serving.
+
+    The application is built first: with a problem it stops there, every problem on a line of its
+    own (and the exit status 1); otherwise this says what was checked."""
+    backoffice = current_app.extensions["backoffice"]
+    unserved = (
+        f", {len(backoffice.unserved)} without a view (Panel -> Not shown)" if backoffice.unserved else ""
+    )
+    click.echo(f"no problems: {backoffice.catalogue.source} over {len(backoffice.tables)} tables{unserved}")
 
 
 @click.command("config-scaffold")

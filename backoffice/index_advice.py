@@ -6,16 +6,14 @@ The panel only advises. The statements are printed for the database owner to rev
 
 from flask import Flask
 
-from .views.generated import GeneratedModelView
-
 
 def index_advice(app: Flask) -> list[str]:
     """CREATE INDEX statements for every filter, sort and search of a large table that no index leads."""
-    tables = app.extensions["backoffice"].tables
+    backoffice = app.extensions["backoffice"]
     statements = []
-    for view in app.extensions["admin"][0]._views:
-        reflected = tables.get(view.endpoint)
-        if not isinstance(view, GeneratedModelView) or reflected is None or not view.simple_list_pager:
+    for key, view in backoffice.views.items():
+        reflected = backoffice.tables[key]
+        if not view.simple_list_pager:
             continue
         column_of = {attribute: column for column, attribute in reflected.attributes.items()}
         wanted = {
@@ -26,8 +24,9 @@ def index_advice(app: Flask) -> list[str]:
         }
         for column in sorted(column_of[a] for a in wanted if a in column_of):
             if column not in reflected.indexed_columns and column != "ctid":
+                name = reflected.table_name
                 statements.append(
-                    f'CREATE INDEX CONCURRENTLY "{reflected.name}_{column}_bo_idx" '
-                    f'ON "{reflected.table.schema or "public"}"."{reflected.name}" ("{column}");'
+                    f'CREATE INDEX CONCURRENTLY "{name.name}_{column}_bo_idx" '
+                    f'ON "{name.schema or "public"}"."{name.name}" ("{column}");'
                 )
     return statements

@@ -15,7 +15,9 @@ WRITE_CAPABILITIES = frozenset({"create", "edit", "delete", "actions", "topup", 
 READ_CAPABILITIES = frozenset({"list", "details", "export"})
 
 # The panel's own administration (users, roles) is the "panel" group; the application's activity
-# logs and the panel's change history are the "activity" group.
+# logs and the panel's change history are the "activity" group; the dashboard and the search box
+# are the "home" group, which every role may list (what each shows follows the role).
+HOME = "home"
 BUILTIN_ROLES: dict[str, dict[str, frozenset[str]]] = {
     "administrator": {"*": frozenset(CAPABILITIES)},
     # "margin" is a figure of the dashboard, not a page: staff see sales, not what the company earns.
@@ -39,6 +41,8 @@ class PermissionMatrix:
         for view, by_role in dict(view_grants).items():
             for role, capabilities in by_role.items():
                 self._roles.setdefault(role, {})[view] = capabilities
+        for grants in self._roles.values():
+            grants.setdefault(f"@{HOME}", frozenset({"list"}))
         self._groups: dict[str, str] = {}
 
     @property
@@ -50,9 +54,12 @@ class PermissionMatrix:
         self._groups[view] = group
 
     def capabilities(self, role: str, view: str) -> frozenset[str]:
-        """Everything ``role`` may do on ``view``; nothing for an unknown role."""
+        """Everything ``role`` may do on ``view``; nothing for an unknown role, and for a view that
+        was never given a group, nothing but to administrators (fail closed)."""
         grants = self._roles.get(role, {})
-        for key in (view, f"@{self._groups.get(view, '')}", "*"):
+        if view not in self._groups:
+            return grants.get("*", frozenset()) if role == "administrator" else frozenset()
+        for key in (view, f"@{self._groups[view]}", "*"):
             if key in grants:
                 return grants[key]
         return frozenset()

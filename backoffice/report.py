@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from .catalogue import ConfigError
+from .models.names import TableName
 from .models.reflection import ReflectedTable
 
 #: Report field -> PPOB column, for each transaction table.
@@ -91,29 +91,6 @@ class ReportMapping:
             },
         )
 
-    def check(self, tables: Mapping[str, ReflectedTable]) -> None:
-        """Stop start-up, naming the entry, when the mapping names a table or column that is not there."""
-        for name in self.tables:
-            _require(tables, name, self.columns.values(), "[report] columns")
-        if self.live_table not in self.tables:
-            raise ConfigError(f"BO-E020 [report]: live_table {self.live_table!r} is not one of tables")
-        for role in ("agents", "products"):
-            entry = getattr(self, role)
-            _require(
-                tables, entry["table"], [v for k, v in entry.items() if k != "table"], f"[report.{role}]"
-            )
-        unknown = set(self.status_values) - set(STATUSES)
-        if unknown:
-            raise ConfigError(f"BO-E021 [report.status_values]: unknown status {sorted(unknown)[0]!r}")
-
-
-def _require(tables: Mapping[str, ReflectedTable], table: str, columns, where: str) -> None:
-    if table not in tables:
-        raise ConfigError(f"BO-E022 {where}: there is no table {table!r} in the database")
-    missing = [c for c in columns if c not in tables[table].table.c]
-    if missing:
-        raise ConfigError(f"BO-E023 {where}: table {table!r} has no column {missing[0]!r}")
-
 
 @dataclass
 class ReportFilter:
@@ -141,6 +118,16 @@ class TransactionReport:
     @property
     def products_table(self) -> sa.Table:
         return self._products
+
+    @property
+    def products_view(self) -> str:
+        """The endpoint of the products' view (and its permissions)."""
+        return TableName.parse(self.mapping.products["table"]).endpoint
+
+    @property
+    def agents_view(self) -> str:
+        """The endpoint of the agents' view (and its permissions)."""
+        return TableName.parse(self.mapping.agents["table"]).endpoint
 
     @property
     def agents_table(self) -> sa.Table:

@@ -194,6 +194,17 @@ def test_a_never_analysed_table_is_counted_up_to_a_bound_not_taken_for_small(wat
         db.engine.dispose()
 
 
+def test_index_advice_names_a_large_table_by_its_own_schema(water, tmp_path):
+    config = '[tables."pdam.petugas"]\nfilters = ["nama"]\n'
+    app = _panel(water, tmp_path, config, BACKOFFICE_LARGE_TABLE_ROWS=1000)
+    result = app.test_cli_runner().invoke(args=["index-advice"])
+    assert result.exit_code == 0
+    expected = 'CREATE INDEX CONCURRENTLY "petugas_nama_bo_idx" ON "pdam"."petugas" ("nama");'
+    assert [line for line in result.output.splitlines() if not line.startswith("--")] == [expected]
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_an_unpopulated_materialized_view_says_what_to_do(admin):
     page = admin.get("/admin/pdam_rekap_wilayah/")
     assert page.status_code == 200

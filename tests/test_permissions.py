@@ -9,7 +9,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from backoffice.views.base import WRITE_ENDPOINTS, GateMixin
+from backoffice.views.base import WRITE_ENDPOINTS
+from backoffice.views.gate import GateMixin
 from tests.helpers import csrf_token
 from tests.test_views import table_checksum
 

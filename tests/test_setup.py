@@ -205,3 +205,18 @@ def test_without_a_chosen_file_any_database_starts_on_defaults(new_database, cap
     assert result.exit_code == 0 and "[tables.pelanggan]" in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_flask_check_lists_every_problem_of_the_file_one_line_each(database_url, tmp_path):
+    good = _flask("check", DATABASE_URL=database_url, BACKOFFICE_CONFIG_FILE="backoffice.toml")
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.startswith("no problems: backoffice.toml over 50 tables")
+    config = tmp_path / "wrong.toml"
+    config.write_text(
+        '[tables.am_usr]\nlabel = "x"\n[tables.am_user]\ngroup = "nowhere"\nlist_columns = ["password"]\n'
+    )
+    wrong = _flask("check", DATABASE_URL=database_url, BACKOFFICE_CONFIG_FILE=str(config))
+    lines = wrong.stderr.strip().splitlines()
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert [line.split()[0] for line in lines[-3:]] == ["BO-E010", "BO-E012", "BO-E014"]
+    assert all(line.split()[1] == "wrong.toml:" for line in lines[-3:])

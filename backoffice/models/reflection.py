@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import registry
 
+from .names import TableName
 from .relations import Relation, read_relations
 from .types import DatabaseText, needs_text_form
 
@@ -74,8 +75,12 @@ class ReflectedTable:
     unordered: frozenset[str] = frozenset()
 
     @property
+    def table_name(self) -> TableName:
+        return TableName.of(self.table)
+
+    @property
     def endpoint(self) -> str:
-        return endpoint_for(self.name)
+        return self.table_name.endpoint
 
     @property
     def value_identified(self) -> bool:
@@ -98,11 +103,6 @@ class ReflectedTable:
         leading = {list(index.columns)[0].name for index in self.table.indexes if index.columns}
         keys = list(self.table.primary_key.columns)
         return leading | ({keys[0].name} if keys else set())
-
-
-def endpoint_for(key: str) -> str:
-    """The name of a table's admin view: its key with anything but letters, digits and _ replaced."""
-    return re.sub(r"\W", "_", key)
 
 
 def attribute_name(column_name: str) -> str:

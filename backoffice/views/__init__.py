@@ -15,10 +15,11 @@ from ..billers import Billers
 from ..catalogue import Catalogue
 from ..i18n import TRANSLATIONS, current_language
 from ..masking import secret_reason
-from ..models.reflection import ReflectedTable, endpoint_for
+from ..models.names import TableName
+from ..models.reflection import ReflectedTable
 from ..naming import OTHER as OTHER_GROUP
 from ..naming import guess_groups, humanise
-from ..permissions import PermissionMatrix
+from ..permissions import HOME, PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..security import csp_nonce
 from .approvals import ApprovalView
@@ -48,6 +49,8 @@ class BackOffice:
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The main menu as rendered, by (role, language, current view): see :func:`cached_menu`.
     menus: dict[tuple, Markup] = field(default_factory=dict)
+    #: Table key -> its generated view.
+    views: dict = field(default_factory=dict)
 
 
 def cached_menu(view, render) -> Markup:
@@ -65,9 +68,36 @@ def cached_menu(view, render) -> Markup:
     return menus[key]
 
 
+#: Menu labels of the panel's own groups, unless the file names them.
+BUILTIN_GROUPS = {
+    "transactions": lazy_gettext("Transactions"),
+    "billers": lazy_gettext("Billers"),
+    "approvals": lazy_gettext("Approvals"),
+    "activity": lazy_gettext("Activity"),
+    "panel": lazy_gettext("Panel"),
+}
+
+
+@dataclass
+class Site:
+    """The admin site being built. Every view joins it through :meth:`add`, which gives the view
+    its menu group and its permission group from one argument: the permission matrix refuses a
+    view that never joined to everyone but administrators."""
+
+    admin: Admin
+    matrix: PermissionMatrix
+    #: Group -> its menu label.
+    groups: dict
+
+    def add(self, view, group: str) -> None:
+        self.matrix.register_view(view.endpoint, group)
+        view.category = None if group == HOME else self.groups[group]
+        self.admin.add_view(view)
+
+
 def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> Admin:
     """Build the admin site for ``app``: one view per table, menus in the file's group order."""
-    view_grants = {endpoint_for(name): settings.permissions for name, settings in catalogue.tables.items()}
+    view_grants = {TableName.parse(name).endpoint: t.permissions for name, t in catalogue.tables.items()}
     matrix = PermissionMatrix(catalogue.roles, view_grants)
     backoffice = app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
     backoffice.secrets = hidden_secrets(catalogue, tables)
@@ -79,6 +109,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     dashboard = DashboardView(
         report, money.billers, money.queues, agents, name=lazy_gettext("Dashboard"), url="/admin"
     )
+    matrix.register_view(dashboard.endpoint, HOME)
     matrix.register_view("margin", "money")  # a figure, not a page: see BUILTIN_ROLES
     admin = Admin(
         app,
@@ -91,41 +122,31 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     placed = menu_groups(catalogue, list(tables))
     groups = {**catalogue.groups, **{g: humanise(g) for g in placed.values() if g not in catalogue.groups}}
     groups[OTHER_GROUP] = catalogue.groups.get(OTHER_GROUP, lazy_gettext("Other"))
+    site = Site(admin, matrix, {**BUILTIN_GROUPS, **groups})
     ordered = sorted(tables.values(), key=lambda t: _menu_position(catalogue, groups, placed, t.name))
-    generated = {}
     for reflected in ordered:
-        settings = catalogue.table(reflected.name)
-        group = placed[reflected.name]
         try:
-            view = build_view(reflected, settings, catalogue, groups[group], app.config, tables)
+            view = build_view(reflected, catalogue.table(reflected.name), catalogue, app.config, tables)
         except Exception as exc:  # a shape this panel cannot serve: list it, serve the rest
             # (a wrong entry of the operator's file is a ConfigError, which is no Exception: it
             # stops start-up with its message)
             log.warning("table %s not served: %s", reflected.name, exc)
             backoffice.unserved[reflected.name] = f"{type(exc).__name__}: {exc}"
             continue
-        matrix.register_view(reflected.endpoint, group)
-        admin.add_view(view)
-        generated[reflected.name] = view
+        site.add(view, placed[reflected.name])
+        backoffice.views[reflected.name] = view
     if report is not None:
-        matrix.register_view("report", "transactions")
-        admin.add_view(ReportView(report, category=groups.get("transactions", "Transactions")))
-    add_money_views(admin, matrix, groups, money)
+        site.add(ReportView(report), "transactions")
+    add_money_views(site, money)
+    large = app.config["BACKOFFICE_LARGE_TABLE_ROWS"]
     targets = [
-        SearchTarget.over(
-            tables[name], catalogue.table(name), view.name, app.config["BACKOFFICE_LARGE_TABLE_ROWS"]
-        )
-        for name, view in generated.items()
+        SearchTarget.over(tables[name], catalogue.table(name), view.name, large)
+        for name, view in backoffice.views.items()
     ]
-    admin.add_view(SearchView(report, [target for target in targets if target is not None]))
-    matrix.register_view("audit_log", "activity")
-    admin.add_view(AuditTrailView(category=groups.get("activity", "Activity")))
-    matrix.register_view("panel_users", "panel")
-    admin.add_view(PanelUserView(category=catalogue.groups.get("panel", "Panel")))
-    matrix.register_view("unserved", "panel")
-    admin.add_view(
-        UnservedView(backoffice.unserved, backoffice.secrets, category=catalogue.groups.get("panel", "Panel"))
-    )
+    site.add(SearchView(report, [target for target in targets if target is not None]), HOME)
+    site.add(AuditTrailView(), "activity")
+    site.add(PanelUserView(), "panel")
+    site.add(UnservedView(backoffice.unserved, backoffice.secrets), "panel")
     return admin
 
 
@@ -158,29 +179,22 @@ class Money:
         return money
 
 
-def add_money_views(admin: Admin, matrix: PermissionMatrix, groups: dict, money: Money) -> None:
+def add_money_views(site: Site, money: Money) -> None:
     """Biller balances, top-ups, reconciliation and the approval queue."""
     if money.billers is not None:
-        category = groups.get("billers", "Billers")
-        for view in (
-            BillerView(money.billers, money.requests, category=category),
-            ReconciliationView(money.billers, category=category),
-        ):
-            matrix.register_view(view.endpoint, "billers")
-            admin.add_view(view)
+        site.add(BillerView(money.billers, money.requests), "billers")
+        site.add(ReconciliationView(money.billers), "billers")
     if money.queues:
-        matrix.register_view("approvals", "approvals")
-        admin.add_view(ApprovalView(money.queues, category=groups.get("approvals", "Approvals")))
+        site.add(ApprovalView(money.queues), "approvals")
 
 
 def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> TransactionReport | None:
-    """The report over this database: checked strictly when the file declares ``[report]``;
-    otherwise offered only when the default (PPOB) tables are there."""
+    """The report over this database: where the file declares ``[report]``, or where the default
+    (PPOB) tables are there."""
     mapping = ReportMapping.from_file(catalogue.report)
     if not catalogue.report and not all(name in tables for name in mapping.tables):
         return None
-    mapping.check(tables)
-    return TransactionReport(mapping, tables)
+    return TransactionReport(mapping, tables)  # its mapping was checked at start-up (checks.py)
 
 
 def menu_groups(catalogue: Catalogue, names: list[str]) -> dict[str, str]:

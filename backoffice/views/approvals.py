@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from ..approvals import BalanceRequests, RedeemRequests, Refused
 from ..extensions import db
-from .base import GatedBaseView
-from .errors import log_database_error, plain_message
+from .errors import refused
+from .gate import GatedBaseView
 
 
 class ApprovalView(GatedBaseView):
@@ -48,7 +48,5 @@ class ApprovalView(GatedBaseView):
             db.session.rollback()
             flash(str(exc), "error")
         except sa.exc.DBAPIError as exc:
-            db.session.rollback()
-            log_database_error(self.endpoint, exc)
-            flash(plain_message(exc), "error")
+            refused(self.endpoint, exc)
         return redirect(url_for(".index"))

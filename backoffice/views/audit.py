@@ -1,6 +1,5 @@
 """The panel's own change history, for auditors: filters, a record's history, a before/after diff."""
 
-from flask import request
 from flask_babel import gettext, lazy_gettext
 
 from ..extensions import db
@@ -67,10 +66,14 @@ class AuditTrailView(GatedModelView):
 
     def _for_record(self, query):
         """``?table=am_user&key=0812...``: the history of one record (linked from its details page)."""
-        table, key = request.args.get("table"), request.args.get("key")
+        table, key = self._record()
         if table and key:
             query = query.filter(AuditRecord.table_name == table, AuditRecord.record_key == key)
         return query
+
+    def _record(self) -> tuple[str | None, str | None]:
+        listed = self.list_request()
+        return listed.extra("table"), listed.extra("key")
 
     @staticmethod
     def diff(record: AuditRecord) -> list[tuple[str, object, object, bool]]:
@@ -81,7 +84,7 @@ class AuditTrailView(GatedModelView):
 
     @property
     def record_filter_note(self) -> str | None:
-        table, key = request.args.get("table"), request.args.get("key")
+        table, key = self._record()
         if table and key:
             return gettext("History of %(table)s %(key)s", table=table, key=key)
         return None

@@ -24,8 +24,8 @@ from ..formatting import decimal, now_jakarta, today_jakarta
 from ..i18n import TranslatedForm
 from ..models.panel import BillerSetting
 from ..reconciliation import MAX_AMOUNT
-from .base import GatedBaseView
-from .errors import log_database_error, plain_message
+from .errors import refused
+from .gate import GatedBaseView
 from .report import parse_filter
 
 #: How often the balance page refreshes itself.
@@ -178,7 +178,7 @@ class BillerView(GatedBaseView):
         if fmt not in FORMATS:
             abort(404)
         flt = self._period()
-        return self.export_or_back(
+        return self.download(
             lambda: export_response(
                 fmt,
                 f"deposit_{code}",
@@ -245,9 +245,7 @@ class BillerView(GatedBaseView):
                 raise
             flash(gettext("This confirmation was already submitted: it was carried out once."), "warning")
         except sa.exc.DBAPIError as exc:
-            db.session.rollback()
-            log_database_error(self.endpoint, exc)
-            flash(plain_message(exc), "error")
+            refused(self.endpoint, exc)
             return redirect(url_for(".index"))
         return self.render("backoffice/topup_result.html", result=submitted, kind=KINDS[submitted.kind])
 

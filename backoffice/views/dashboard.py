@@ -13,7 +13,7 @@ from ..formatting import JAKARTA, now_jakarta
 from ..models.panel import AuditRecord
 from ..models.reflection import ReflectedTable
 from ..report import TransactionReport
-from .base import HomeView, may
+from .gate import HomeView, may
 
 REFRESH_SECONDS = 60
 #: The agents' registration time (PPOB); the count is left out where the table has no such column.
@@ -46,7 +46,8 @@ class DashboardView(HomeView):
             if figures is not None:
                 context["product_names"] = self._names("products", [p[0] for p in figures.products])
                 context["agent_names"] = self._names("agents", [a[0] for a in figures.agents])
-        if self.agents is not None and REGISTERED in self.agents.table.c and may("list", self.agents.name):
+        agents = self.agents
+        if agents is not None and REGISTERED in agents.table.c and may("list", agents.endpoint):
             context["registrations"] = self.safely(
                 lambda: registrations(self.agents.table, REGISTERED, now), None
             )

@@ -8,8 +8,11 @@ import logging
 import re
 
 import sqlalchemy as sa
+from flask import flash
 from flask_babel import gettext
 from psycopg2 import errorcodes
+
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,16 @@ def plain_message(exc: sa.exc.DBAPIError) -> str:
     if code and code.startswith("22"):  # a data exception: division by zero, a bad cast...
         return gettext("The database cannot work with a value here.")
     return gettext("The database refused this.")
+
+
+def refused(where: str, exc: sa.exc.DBAPIError) -> str:
+    """The database refused what a request asked: the transaction is undone, the log gets the
+    detail, the user a plain message (returned too)."""
+    db.session.rollback()
+    log_database_error(where, exc)
+    message = plain_message(exc)
+    flash(message, "error")
+    return message
 
 
 def log_database_error(where: str, exc: sa.exc.DBAPIError) -> None:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy.dialects import mysql
 from wtforms import SelectChoice, SelectField, validators
 
-from ..catalogue import Catalogue, ConfigError, TableSettings
+from ..catalogue import Catalogue, TableSettings
 from ..extensions import db
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
@@ -50,7 +50,6 @@ def build_view(
     reflected: ReflectedTable,
     settings: TableSettings,
     catalogue: Catalogue,
-    category: str | None,
     config: dict,
     tables: dict[str, ReflectedTable] | None = None,
 ) -> GeneratedModelView:
@@ -73,7 +72,6 @@ def build_view(
         reflected.model,
         db,
         name=settings.label or humanise(reflected.name.rpartition(".")[2]),
-        category=category,
         endpoint=reflected.endpoint,
     )
 
@@ -82,7 +80,6 @@ def view_attributes(
     reflected: ReflectedTable, settings: TableSettings, catalogue: Catalogue, large_rows: int
 ) -> dict:
     """The class attributes of a table's view, from the schema and the file."""
-    _refuse_secrets(reflected, settings)
     visible = [c for c in reflected.columns if not is_secret(c, settings) and c.name not in settings.hidden]
     attr = reflected.attributes
     keys = [c for c in reflected.columns if c.primary_key]
@@ -233,18 +230,6 @@ def _readonly_reason(reflected: ReflectedTable):
             "apart safely: it can be browsed and exported, not edited."
         )
     return None
-
-
-def _refuse_secrets(reflected: ReflectedTable, settings: TableSettings) -> None:
-    """A secret column named in a list, search, filter, sort or mask entry stops start-up."""
-    secrets = {c.name for c in reflected.columns if is_secret(c, settings)}
-    for key in ("list_columns", "search", "filters", "sortable", "mask"):
-        named = sorted(secrets.intersection(getattr(settings, key) or ()))
-        if named:
-            raise ConfigError(
-                f"BO-E014 [tables.{reflected.name}]: {key} names secret column {named[0]!r}, "
-                "which is never shown, searched, filtered, sorted on or exported"
-            )
 
 
 def _names(columns: tuple[str, ...] | None) -> list[str]:

@@ -8,6 +8,7 @@ masked one, and only to users who may list the referred table.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import sqlalchemy as sa
 from flask_admin.model.ajax import AjaxModelLoader
@@ -16,11 +17,12 @@ from wtforms import SelectChoice
 
 from ..catalogue import TableSettings
 from ..extensions import db
+from ..inputs import clean_text, column_value, typed
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
 from ..naming import NAME_PARTS, says
-from .base import may
 from .errors import log_database_error
+from .gate import may
 
 #: The most rows a select offers (the estimate may be stale).
 SELECT_LIMIT = 1000
@@ -29,26 +31,9 @@ SEARCH_LIMIT = 20
 
 
 def coercion(column: sa.Column):
-    """From submitted text to ``column``'s Python type; empty is NULL. Raises ValueError."""
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        python_type = str
-
-    def coerce(value):
-        if value in ("", None) or isinstance(value, python_type):
-            return value or None
-        return python_type(value)
-
-    return coerce
-
-
-def typed(column: sa.Column, value):
-    """``value`` as ``column``'s type, or None when it is not one (a name typed where a number is)."""
-    try:
-        return coercion(column)(value)
-    except (ValueError, ArithmeticError, TypeError):
-        return None
+    """From submitted text to ``column``'s Python type (a select's ``coerce``); empty is NULL.
+    Raises ValueError."""
+    return partial(column_value, column)
 
 
 def text_anyone_sees(table: ReflectedTable, settings: TableSettings) -> list[sa.Column]:
@@ -102,7 +87,7 @@ class Lookup:
     def search(self, term: str, offset: int, limit: int) -> list[tuple[str, str]]:
         """(key, text) of rows whose key is ``term`` or starts with it, or whose name starts with it,
         in key order; nothing for a user who may not list the referred table."""
-        term = term.replace("\x00", "").strip()[:100]
+        term = clean_text(term, 100)
         if not term or not may("list", self.endpoint):
             return []
         matches = [self.key.startswith(term, autoescape=True)] if isinstance(self.key.type, sa.String) else []

@@ -19,9 +19,9 @@ from ..extensions import db
 from ..formatting import today_jakarta
 from ..i18n import TranslatedForm
 from ..models.panel import Reconciliation
-from .base import GatedBaseView
 from .billers import biller_choices
 from .errors import log_database_error, plain_message
+from .gate import GatedBaseView
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class ReconciliationView(GatedBaseView):
             saved = self._reconcile(code, day, upload.filename or "statement", content, theirs)
         except sa.exc.DBAPIError as exc:
             db.session.rollback()
-            log_database_error(self.endpoint, exc)
+            log_database_error(self.endpoint, exc)  # said on the page, with the form, not flashed
             return self._page(form, [plain_message(exc)], status=503)
         return redirect(url_for(".show", rid=saved.id))
 
@@ -138,7 +138,7 @@ class ReconciliationView(GatedBaseView):
         saved = db.session.get(Reconciliation, rid)
         if saved is None or fmt not in FORMATS:
             abort(404)
-        return self.export_or_back(
+        return self.download(
             lambda: export_response(
                 fmt,
                 f"rekonsiliasi_{saved.billercode}_{saved.day}",

@@ -13,7 +13,7 @@ from ..exports import FORMATS, PdfDocument, export_response
 from ..extensions import db
 from ..formatting import now_jakarta, rupiah, today_jakarta, wib
 from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
-from .base import GatedBaseView
+from .gate import GatedBaseView
 
 PAGE_SIZE = 50
 #: The longest range one report covers (a month and a bit: H+1 work and monthly recaps).
@@ -111,7 +111,7 @@ class ReportView(GatedBaseView):
             abort(404)
         flt = self._filter()
         statement = self.report.rows(flt, 0, fields=EXPORT_FIELDS)
-        return self.export_or_back(
+        return self.download(
             lambda: export_response(
                 fmt,
                 "transaksi",

@@ -14,17 +14,17 @@ import sqlalchemy as sa
 from flask import redirect, request, url_for
 from flask_admin import expose
 from flask_babel import lazy_gettext
-from flask_login import current_user
 
 from ..catalogue import TableSettings
 from ..extensions import db
 from ..formatting import now_jakarta
+from ..inputs import clean_text, typed
 from ..masking import is_secret
 from ..models.reflection import ReflectedTable
 from ..naming import LOOKUP_PARTS, says
 from ..report import ReportFilter, TransactionReport
-from .base import GatedBaseView, may
-from .lookups import text_anyone_sees, typed
+from .gate import GatedBaseView, may
+from .lookups import text_anyone_sees
 
 LIMIT = 10
 #: How far back a transaction is looked for by noref or customer id.
@@ -98,16 +98,12 @@ class SearchView(GatedBaseView):
         self.report = report
         self.targets = list(targets)
 
-    def allows(self, capability: str) -> bool:
-        # Everyone logged in may search; each kind of result is filtered by the role below.
-        return capability == "list" and current_user.is_authenticated
-
     def is_visible(self) -> bool:
         return False  # reached from the box in the menu bar, not from a menu entry
 
     @expose("/")
     def index(self):
-        query = (request.args.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY]
+        query = clean_text(request.args.get("q"), MAX_QUERY)
         hits = self.safely(lambda: self._hits(query), []) if query else []
         if len(hits) == 1:
             return redirect(hits[0][2])
@@ -119,11 +115,11 @@ class SearchView(GatedBaseView):
             allowed = [target for target in self.targets if may("list", target.endpoint)]
             return [hit for target in allowed[:MAX_TABLES] for hit in target.hits(query)]
         hits = []
-        if self.report is not None and may("list", self.report.mapping.agents["table"]):
+        if self.report is not None and may("list", self.report.agents_view):
             hits += self._agents(query)
         if self.report is not None and may("list", "report"):
             hits += self._transactions(query)
-        if self.report is not None and may("list", self.report.mapping.products["table"]):
+        if self.report is not None and may("list", self.report.products_view):
             hits += self._products(query)
         return hits
 
@@ -142,7 +138,7 @@ class SearchView(GatedBaseView):
             .order_by(key)
             .limit(LIMIT)
         )
-        view = entry["table"]
+        view = self.report.agents_view
         return [
             (lazy_gettext("Agent"), f"{k} - {n or ''}", url_for(f"{view}.details_view", id=k))
             for k, n in rows
@@ -173,7 +169,7 @@ class SearchView(GatedBaseView):
             .order_by(key)
             .limit(LIMIT)
         )
-        view = entry["table"]
+        view = self.report.products_view
         return [
             (lazy_gettext("Product"), f"{k} - {n}", url_for(f"{view}.details_view", id=k)) for k, n in rows
         ]

@@ -6,7 +6,7 @@ from flask_admin import expose
 from flask_babel import lazy_gettext
 
 from ..extensions import db
-from .base import GatedBaseView
+from .gate import GatedBaseView
 
 #: What works differently on a database that is not PostgreSQL, said where administrators look.
 WITHOUT_POSTGRESQL = (
