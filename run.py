@@ -2,7 +2,7 @@
 """The README's two commands, on a fresh machine with only Python 3.11:
 
     python3 run.py demo    set up the embedded demo database and serve the panel
-    python3 run.py test    run the whole test suite
+    python3 run.py test    run the whole test suite (the browser tests in a pass of their own)
 
 Each creates ``.venv`` on first use and installs the locked requirements from the public index
 with their hashes (again only when the lock changes), then hands over to ``flask --app app demo``
@@ -36,6 +36,10 @@ LOCKS = {
 INPUTS_LINE = "# inputs sha256: "
 PUBLIC_INDEX = "https://pypi.org/simple"
 PIP_TOOLS = "pip-tools==7.6.2"
+#: The test command's workers at most: each starts an embedded PostgreSQL and loads its template.
+MAX_WORKERS = 4
+#: pytest's exit status when a pass selects no test.
+NO_TESTS_COLLECTED = 5
 
 
 def inputs_digest(lock: str) -> str:
@@ -138,6 +142,24 @@ def record_inputs(lock: str) -> None:
     (ROOT / lock).write_text("\n".join(lines) + "\n")
 
 
+def test(extra: list[str]) -> int:
+    """The suite in two passes, each given ``extra`` (a path, ``-k``, ``-q``): everything but the
+    browser tests, spread over the machine's cores (at most four workers, each with its own
+    embedded PostgreSQL), then the browser tests, which share one Chromium. A pass that ``extra``
+    leaves without tests is no failure; the first failing pass's status is the answer."""
+    pytest = [VENV / BIN / "python", "-m", "pytest"]
+    workers = str(min(os.cpu_count() or 1, MAX_WORKERS))
+    passes = [
+        [*pytest, "-m", "not browser", "-n", workers, "--dist", "loadfile", *extra],
+        [*pytest, "-m", "browser", *extra],
+    ]
+    statuses = [subprocess.call(command, cwd=ROOT) for command in passes]
+    failed = [status for status in statuses if status not in (0, NO_TESTS_COLLECTED)]
+    if failed:
+        return failed[0]
+    return NO_TESTS_COLLECTED if all(status == NO_TESTS_COLLECTED for status in statuses) else 0
+
+
 def main(argv: list[str]) -> int:
     command, extra = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
     if command == "demo":
@@ -146,7 +168,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call([VENV / BIN / "flask", "--app", "app", "demo", *extra], cwd=ROOT, env=env)
     if command == "test":
         ensure_environment("requirements-dev.txt")
-        return subprocess.call([VENV / BIN / "python", "-m", "pytest", *extra], cwd=ROOT)
+        return test(extra)
     if command == "lock":
         return lock(extra)
     print(__doc__)

@@ -3,6 +3,12 @@ logged-in clients per role.
 
 The server is the embedded one, unless TEST_DATABASE_URL names a database on another server
 (any database there; the suite creates and drops its own next to it).
+
+Every test gets its own copy of the template, under the same name each time (the copy before it is
+dropped first), so the panel built over it can be built once per set of settings and serve every
+test that asks for those settings: building it (reflecting 50 tables, scaffolding their views)
+costs ten times a copy. Between tests its pool is emptied and its configuration restored; nothing
+else of a request stays in it (sessions, login failures and records live in the database).
 """
 
 import os
@@ -20,6 +26,7 @@ from backoffice.database import ensure_database, normalise_url
 from backoffice.extensions import db
 from backoffice.schema import init_database, load_demo_data
 from backoffice.settings import PPOB_CONFIG_FILE
+from tests import corpus
 from tests.helpers import ClosingClient, autocommit_connection, csrf_token
 
 Flask.test_client_class = ClosingClient  # every app the suite builds
@@ -38,6 +45,26 @@ def _drop(server_url: str, name: str) -> None:
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     engine.dispose()
+
+
+def pytest_collection_modifyitems(items):
+    # A test that needs MariaDB is marked so, wherever it is: the second PostgreSQL pass of .ci/run
+    # leaves them out with -m "not mariadb".
+    for item in items:
+        if "mariadb_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.mariadb)
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> str:
+    """The MariaDB server of the MariaDB tests (``TEST_MARIADB_URL``). Where none answers they are
+    skipped, with the reason; under .ci/run (``BACKOFFICE_REQUIRE_MARIADB=1``) they fail instead."""
+    unreachable = corpus.mariadb_unreachable()
+    if unreachable and os.environ.get("BACKOFFICE_REQUIRE_MARIADB") == "1":
+        pytest.fail(unreachable)
+    if unreachable:
+        pytest.skip(unreachable)
+    return corpus.MARIADB_SERVER
 
 
 @pytest.fixture(scope="session")
@@ -77,13 +104,19 @@ def template_db(server_url) -> str:
     _drop(server_url, name)
 
 
+@pytest.fixture(scope="session")
+def test_database_name() -> str:
+    """The name of every test's copy of the template, in this run."""
+    return f"bo_test_{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture
-def database_url(server_url, template_db) -> str:
-    """A fresh copy of the template for this test alone."""
-    name = f"bo_test_{uuid.uuid4().hex[:8]}"
-    ensure_database(server_url, name, template=template_db)
-    yield _url(server_url, name)
-    _drop(server_url, name)
+def database_url(server_url, template_db, test_database_name) -> str:
+    """A fresh copy of the template for this test alone (under the run's one name)."""
+    _drop(server_url, test_database_name)
+    ensure_database(server_url, test_database_name, template=template_db)
+    yield _url(server_url, test_database_name)
+    _drop(server_url, test_database_name)
 
 
 #: The suite reads the panel's English messages; tests/test_i18n.py checks the Indonesian default.
@@ -93,16 +126,31 @@ SETTINGS = {"BACKOFFICE_MODE": "test", "TESTING": True, "BACKOFFICE_LANGUAGE": "
 PPOB_SETTINGS = {**SETTINGS, "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE}
 
 
+@pytest.fixture(scope="session")
+def panels():
+    """The panels built in this run, by their settings (see the module's docstring)."""
+    built = {}
+    yield built
+    for app in built.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
-def app(request, database_url):
+def app(request, database_url, panels):
     """The panel on this test's database; ``parametrize("app", [{...}], indirect=True)`` adds settings."""
-    app = create_app(
-        {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **getattr(request, "param", {})}
-    )
+    settings = {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **getattr(request, "param", {})}
+    key = repr(sorted(settings.items()))
+    if key not in panels:
+        panels[key] = create_app(settings)
+    app = panels[key]
+    config = dict(app.config)
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        db.engine.dispose()  # the next test's database has this one's name: no connection may stay
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from tests.helpers import log_in
 
 PASSWORD = "crawler-admin-password"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-#: .ci/run sets it: there the MariaDB pass must run, not be skipped.
-MARIADB_REQUIRED = os.environ.get("BACKOFFICE_REQUIRE_MARIADB") == "1"
 
 
 def crawl(database_url: str, schema: str) -> corpus.Report:
@@ -69,12 +67,7 @@ def test_the_panel_serves_a_postgresql_database_it_was_told_nothing_about(server
 
 
 @pytest.mark.parametrize("schema", corpus.mariadb_schemas())
-def test_the_panel_serves_a_mariadb_database_it_was_told_nothing_about(schema):
-    unreachable = corpus.mariadb_unreachable()
-    if unreachable:
-        if MARIADB_REQUIRED:
-            pytest.fail(unreachable)
-        pytest.skip(unreachable)
+def test_the_panel_serves_a_mariadb_database_it_was_told_nothing_about(mariadb_server, schema):
     url = corpus.create_mariadb(schema)
     try:
         report = crawl(url, schema)

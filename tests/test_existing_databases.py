@@ -6,7 +6,6 @@ The PostgreSQL tests run on the water utility's database (``tests/schemas/water_
 every table in schema ``pdam``); the MariaDB ones on the reseller panel's dump.
 """
 
-import os
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -322,16 +321,9 @@ def test_the_search_box_finds_a_row_by_its_key_and_by_the_start_of_its_name(admi
 
 # MariaDB: the panel's own database, one per application database.
 
-REQUIRED = os.environ.get("BACKOFFICE_REQUIRE_MARIADB") == "1"
-
 
 @pytest.fixture
-def reseller():
-    unreachable = corpus.mariadb_unreachable()
-    if unreachable:
-        if REQUIRED:
-            pytest.fail(unreachable)
-        pytest.skip(unreachable)
+def reseller(mariadb_server):
     url = corpus.create_mariadb("pulsa_reseller.mysql.sql")
     yield url
     corpus.drop_mariadb(url, own_database_name(make_url(url).database))

@@ -6,22 +6,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
-from backoffice.extensions import db
-from tests.conftest import PPOB_SETTINGS
 from tests.helpers import form_values
 
-
-@pytest.fixture
-def app(database_url):
-    # The test data is small: call a table large above 500 rows, as ppob_user_activity (2,400),
-    # tempmsg_backup (2,700) and messagein_backup (600) are, and refer to am_user (40) by search.
-    settings = {"BACKOFFICE_LARGE_TABLE_ROWS": 500, "BACKOFFICE_SELECT_ROWS": 10}
-    app = create_app({**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+# The test data is small: call a table large above 500 rows, as ppob_user_activity (2,400),
+# tempmsg_backup (2,700) and messagein_backup (600) are, and refer to am_user (40) by search.
+pytestmark = pytest.mark.parametrize(
+    "app", [{"BACKOFFICE_LARGE_TABLE_ROWS": 500, "BACKOFFICE_SELECT_ROWS": 10}], indirect=True
+)
 
 
 def view(app, endpoint):

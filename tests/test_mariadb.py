@@ -7,8 +7,6 @@ Runs against ``TEST_MARIADB_URL`` (default: the machine's server at 127.0.0.1:33
 suite is skipped, with the reason, where none answers.
 """
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -32,21 +30,11 @@ WRITABLE = [
     "visit_schedules",
 ]
 READ_ONLY = ["activity_log", "doctor_load"]
-UNREACHABLE = corpus.mariadb_unreachable()
-#: .ci/run sets it: there a missing server fails the suite instead of skipping it.
-REQUIRED = os.environ.get("BACKOFFICE_REQUIRE_MARIADB") == "1"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def mariadb_server():
-    if UNREACHABLE:
-        if REQUIRED:
-            pytest.fail(UNREACHABLE)
-        pytest.skip(UNREACHABLE)
+pytestmark = pytest.mark.usefixtures("mariadb_server")
 
 
 @pytest.fixture(scope="module")
-def maria_url(mariadb_server):
+def maria_url():
     url = corpus.create_mariadb("telemedicine.mysql.sql")
     engine = sa.create_engine(url)
     with engine.begin() as conn:
