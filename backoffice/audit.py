@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from .extensions import db
+from .inputs import clean_text
 from .models.panel import AuditRecord
 
 
@@ -28,23 +29,30 @@ def record(action: str, *, actor: str | None = None, **fields) -> AuditRecord:
     return entry
 
 
-def record_separately(action: str, *, who: dict | None = None, **fields) -> None:
-    """Write an audit record in a transaction of its own, committed at once.
+def record_separately(action: str, *, who: dict | None = None, **fields) -> int:
+    """Write an audit record in a transaction of its own, committed at once; its id.
 
     ``who`` is what :func:`who` returned when the event began (a streamed download ends after
     its request has handed over); by default it is taken now.
     """
     with db.engine.begin() as conn:
-        conn.execute(sa.insert(AuditRecord).values(action=action, **(who or _who(None)), **fields))
+        values = {"action": action, **(who or _who(None)), **fields}
+        return conn.execute(sa.insert(AuditRecord).values(**values).returning(AuditRecord.id)).scalar_one()
 
 
 def export_recorder(view: str, table: str | None, export_type: str) -> Callable[[int, bool], None]:
-    """What an export calls when it has finished (or was cut off): one record with its query and rows."""
-    at_start, query = who(), dict(request.args.items())
+    """Record an export before its first byte leaves: an ``export`` record with its format and
+    query, committed now (if it cannot be written, this raises and nothing is sent). Returns what
+    the export calls when it has finished or was cut off: an ``export_end`` record with the rows
+    sent and whether all were (the trail is append-only, so the end is a record of its own)."""
+    at_start = who()
+    started = record_separately(
+        "export", who=at_start, view=view, table_name=table, detail={"format": export_type, "query": _query()}
+    )
 
     def finished(rows: int, complete: bool) -> None:
-        detail = {"format": export_type, "query": query, "rows": rows, "complete": complete}
-        record_separately("export", who=at_start, view=view, table_name=table, detail=detail)
+        detail = {"export": started, "format": export_type, "rows": rows, "complete": complete}
+        record_separately("export_end", who=at_start, view=view, table_name=table, detail=detail)
 
     return finished
 
@@ -90,13 +98,25 @@ def json_value(value):
     return str(value)  # Decimal included: its exact digits
 
 
+#: What a record keeps of a request's query string: this many arguments, each this long at most.
+MAX_QUERY_ARGUMENTS = 40
+MAX_QUERY_TEXT = 200
+
+
+def _query() -> dict:
+    """The request's query arguments as a record may hold them: without the characters the
+    database refuses, and bounded (an argument nobody uses must not stop the record)."""
+    items = list(request.args.items(multi=True))[:MAX_QUERY_ARGUMENTS]
+    return {clean_text(name, MAX_QUERY_TEXT): clean_text(value, MAX_QUERY_TEXT) for name, value in items}
+
+
 def _who(actor: str | None) -> dict:
     who = {}
     if has_request_context():
         who["source_ip"] = request.remote_addr
-        who["user_agent"] = (request.user_agent.string or "")[:300]
+        who["user_agent"] = clean_text(request.user_agent.string, 300)
         if current_user.is_authenticated:
             who["actor"], who["actor_role"] = current_user.username, current_user.role
     if actor is not None:
-        who["actor"] = actor[:60]
+        who["actor"] = clean_text(actor, 60)  # typed at login: anything may be in it
     return who

@@ -9,10 +9,12 @@ so it carries the report's header and formatted values.
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 import sqlalchemy as sa
 import tablib
@@ -34,6 +36,8 @@ MIMETYPES["pdf"] = "application/pdf"
 #: What every list offers; PDF is offered by the reports, which give it a header.
 FORMATS = ("csv", "xlsx", "ods", "json")
 STREAM_BATCH = 2000
+#: What a download's plain file name may not hold: anything but letters, digits, "-", "_" and ".".
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass
@@ -98,8 +102,7 @@ def export_response(
     Raises :class:`TooManyRows` before sending anything when a non-streaming format would exceed
     ``BACKOFFICE_EXPORT_MAX_ROWS``.
     """
-    filename = f"{stem}_{datetime.now(JAKARTA):%Y-%m-%d}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    disposition = {"Content-Disposition": attachment(f"{stem}_{datetime.now(JAKARTA):%Y-%m-%d}.{fmt}")}
     if fmt == "csv":
         if db.engine.dialect.name == "postgresql" and not any(maskers):
             body = copy_csv(statement, headers, on_finish)  # PostgreSQL writes the CSV itself
@@ -110,6 +113,8 @@ def export_response(
     limit = int(current_app.config[setting])
     rows = list(_rows(statement.limit(limit + 1), maskers))
     if len(rows) > limit:
+        if on_finish:
+            on_finish(0, False)  # recorded as begun: it ends here, with nothing sent
         raise TooManyRows(limit, fmt)
     if on_finish:
         on_finish(len(rows), True)
@@ -118,6 +123,15 @@ def export_response(
         return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
     dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
     return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header downloading ``filename``, which may carry text from the URL (a
+    biller code): the plain name keeps safe characters only, and RFC 5987's ``filename*`` the
+    rest percent-encoded, so nothing typed can add a parameter or a header."""
+    plain = _UNSAFE_IN_NAME.sub("_", filename)
+    encoded = quote("".join(c for c in filename if c.isprintable()), safe="")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"
 
 
 def started(body: Iterator) -> Iterator:

@@ -8,7 +8,10 @@ at login) refreshed on every request, and Flask refuses one whose signature is o
 import secrets
 from datetime import timedelta
 
-from flask import Flask, g
+from flask import Flask, g, request
+
+#: The endpoints of the panel's and Flask-Admin's own assets: the only responses a browser may keep.
+STATIC_ENDPOINTS = frozenset({"static", "admin.static"})
 
 
 def csp_nonce() -> str:
@@ -53,6 +56,8 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
-        if response.mimetype == "text/html":
+        if request.endpoint not in STATIC_ENDPOINTS:  # pages, exports and JSON alike
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config["BACKOFFICE_SECURE_COOKIES"]:  # served over HTTPS only (production)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -90,13 +90,45 @@ def test_a_bulk_delete_leaves_one_record_per_row(login_as, sql):
     assert {r["action"] for r in rows} == {"delete"} and {r["detail"]["via"] for r in rows} == {"action_view"}
 
 
-def test_an_export_is_recorded_with_its_filter_and_rows(login_as, sql):
+def test_an_export_is_recorded_when_it_begins_and_when_it_ends(login_as, sql):
     client = login_as("staff")
     response = client.get("/admin/trancode/export/csv/?search=TSEL")
     rows = response.get_data(as_text=True).count("\n") - 1
-    (export,) = records(sql, action="export")
-    assert export["actor"] == "staff" and export["table_name"] == "trancode"
-    assert export["detail"] == {"format": "csv", "query": {"search": "TSEL"}, "rows": rows, "complete": True}
+    (begun,) = records(sql, action="export")
+    (ended,) = records(sql, action="export_end")
+    assert begun["actor"] == ended["actor"] == "staff" and begun["table_name"] == "trancode"
+    assert begun["detail"] == {"format": "csv", "query": {"search": "TSEL"}} and begun["id"] < ended["id"]
+    assert ended["detail"] == {"export": begun["id"], "format": "csv", "rows": rows, "complete": True}
+
+
+@pytest.mark.parametrize(
+    "role, url",
+    [("staff", "/admin/trancode/export/csv/"), ("auditor", "/admin/audit_log/export/csv/")],
+)
+def test_an_unused_argument_the_database_refuses_cannot_hide_an_export(login_as, sql, role, url):
+    # jsonb refuses the NUL character: the record once failed while the file was still sent.
+    client = login_as(role)
+    response = client.get(
+        url, query_string={"x": "a\x00b", "y" * 300: "z" * 5000}, headers={"User-Agent": "u\x00a"}
+    )
+    assert response.status_code == 200 and response.get_data(as_text=True).count("\n") > 1
+    (begun,) = records(sql, action="export")
+    assert begun["detail"]["query"] == {"x": "ab", "y" * 200: "z" * 200} and begun["user_agent"] == "ua"
+    assert records(sql, action="export_end")[0]["detail"]["complete"] is True
+
+
+def test_an_export_whose_record_cannot_be_written_sends_nothing(login_as, sql):
+    sql.execute(
+        sa.text("ALTER TABLE backoffice.audit_log ADD CONSTRAINT no_exports CHECK (action <> 'export')")
+    )
+    response = login_as("staff").get("/admin/trancode/export/csv/", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert (
+        response.status_code == 200
+        and "text/html" in response.content_type
+        and "TSEL10" not in page.split("<table")[0]
+    )
+    assert "not allowed by the database" in page and records(sql, action="export_end") == []
 
 
 def test_a_change_whose_record_cannot_be_written_is_rolled_back(login_as, sql):

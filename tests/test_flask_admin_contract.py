@@ -33,6 +33,7 @@ METHODS = {
     "_apply_sorting": (ModelView, ["self", "query", "joins", "sort_column", "sort_desc"]),
     "_apply_pagination": (ModelView, ["self", "query", "page", "page_size"]),
     "_get_column_by_idx": (ModelView, ["self", "idx"]),
+    "_get_filter_groups": (ModelView, ["self"]),
     "_handle_view": (BaseView, ["self", "name"]),
     "_on_model_change": (ModelView, ["self", "form", "model", "is_created"]),
     "_refresh_cache": (ModelView, ["self"]),
@@ -45,6 +46,7 @@ OVERRIDDEN = {
     (ModelView, "get_count_query"): ["self"],
     (ModelView, "scaffold_form"): ["self"],
     (ModelView, "get_list_row_actions"): ["self"],
+    (ModelView, "is_sortable"): ["self", "name"],
     (AdminModelConverter, "get_converter"): ["self", "column"],
     (FilterConverter, "convert"): ["self", "type_name", "column", "name"],
 }

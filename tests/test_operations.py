@@ -107,7 +107,9 @@ def test_a_download_cut_off_midway_leaves_no_query_transaction_or_connection(app
     assert not any(row.query.startswith("COPY") for row in left)
     assert not any(row.state and row.state.startswith("idle in transaction") for row in left)
     assert len(left) <= before
-    export = sql.execute(sa.text("SELECT detail FROM backoffice.audit_log WHERE action = 'export'")).scalar()
+    export = sql.execute(
+        sa.text("SELECT detail FROM backoffice.audit_log WHERE action = 'export_end'")
+    ).scalar()
     assert export["complete"] is False and 0 < export["rows"] and received > 0
 
 

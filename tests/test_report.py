@@ -174,9 +174,9 @@ def test_daily_recap_adds_up(login_as, sql):
 def test_exports_keep_the_filter_types_and_a_dated_name(login_as, sql):
     client = login_as("staff")
     response = client.get(f"/admin/report/export/xlsx/?from={yesterday()}&to={yesterday()}&status=failed")
+    name = f"transaksi_{now_wib().date().isoformat()}.xlsx"
     assert (
-        response.headers["Content-Disposition"]
-        == f'attachment; filename="transaksi_{now_wib().date().isoformat()}.xlsx"'
+        response.headers["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert [c.value for c in sheet[1]][:7] == SOURCE_COLUMNS
@@ -210,7 +210,8 @@ def test_report_exports_are_recorded(login_as, sql):
     detail = sql.scalar(
         sa.text("SELECT detail FROM backoffice.audit_log WHERE action = 'export' AND view = 'report'")
     )
-    assert detail["format"] == "json" and detail["query"]["biller"] == "DGF" and detail["rows"] > 0
+    ended = sql.scalar(sa.text("SELECT detail FROM backoffice.audit_log WHERE action = 'export_end'"))
+    assert detail["format"] == "json" and detail["query"]["biller"] == "DGF" and ended["rows"] > 0
 
 
 def test_auditors_do_not_see_the_report(login_as):

@@ -2,15 +2,21 @@
 
 import csv
 import io
+import json
 import re
 import time
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from flask_admin.contrib.sqla.filters import FilterEqual
 
-from tests.conftest import PASSWORDS
-from tests.helpers import csrf_token, form_values
+from backoffice.extensions import db
+from backoffice.settings import PPOB_CONFIG_FILE
+from tests.conftest import PASSWORDS, PPOB_SETTINGS
+from tests.helpers import csrf_token, form_values, log_in
 
 #: Secret columns of the PPOB schema, named here independently of the panel's own rule.
 KNOWN_SECRETS = {
@@ -34,6 +40,39 @@ def test_security_headers_and_a_policy_for_own_assets_only(login_as):
         scripts = re.findall(r"<script[^>]*>", html)
         assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
         assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_exports_and_json_are_never_kept_and_assets_may_be(login_as):
+    client = login_as("staff")
+    for url in ("/admin/trancode/export/csv/", "/admin/trancode/export/json/", "/admin/am_user/"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    asset = client.get("/admin/static/bootstrap/bootstrap4/css/bootstrap.min.css")
+    assert asset.status_code == 200 and asset.headers.get("Cache-Control") != "no-store"
+
+
+def test_a_download_name_from_the_url_cannot_add_a_parameter_or_a_header(login_as):
+    client = login_as("administrator")
+    code = 'DGF"; filename=evil.exe; x="'
+    response = client.get(f"/admin/billers/{quote(code, safe='')}/history/export/csv/")
+    disposition = response.headers["Content-Disposition"]
+    assert response.status_code == 200
+    assert disposition.count('"') == 2 and disposition.count(";") == 2
+    assert re.fullmatch(
+        r"attachment; filename=\"[A-Za-z0-9._-]+\"; filename\*=UTF-8''[A-Za-z0-9%._-]+", disposition
+    )
+
+
+def test_production_asks_browsers_for_https_only(database_url):
+    from app import create_app
+
+    app = create_app(
+        {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_SECURE_COOKIES": True}
+    )
+    try:
+        assert app.test_client().get("/login").headers["Strict-Transport-Security"].startswith("max-age=")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_session_cookie_flags(client):
@@ -195,6 +234,58 @@ def test_masked_columns_are_masked_for_staff_everywhere(login_as, sql):
     export = client.get(f"/admin/am_user/export/csv/?search={agent}").get_data(as_text=True)
     row = list(csv.DictReader(io.StringIO(export.removeprefix("\ufeff"))))[0]
     assert row["No. KTP"] == masked_ktp and row["No. HP"] == masked_phone
+
+
+def _filter_groups(html: str) -> dict:
+    found = re.search(r'id="filter-groups-data" class="d-none">(.*?)</div>', html)
+    return json.loads(found.group(1)) if found else {}
+
+
+def test_a_masked_column_tells_staff_nothing_by_search_sort_or_filter(app, login_as, sql):
+    agent = sql.scalar(sa.text("SELECT min(agent_id) FROM am_user"))
+    sql.execute(sa.text("UPDATE am_user SET phonenumber = '089912345678' WHERE agent_id = :a"), {"a": agent})
+    staff, admin = login_as("staff"), app.test_client()
+    log_in(admin, "administrator", PASSWORDS["administrator"])
+    found = {
+        who: c.get("/admin/am_user/?search=0899123").get_data(as_text=True)
+        for who, c in (("staff", staff), ("admin", admin))
+    }
+    assert f"id={agent}" in found["admin"] and "There are no items in the table." in found["staff"]
+    column = [name for name, _ in app.extensions["backoffice"].views["am_user"]._list_columns].index(
+        "phonenumber"
+    )
+    assert f"sort={column}" in found["admin"] and f"sort={column}" not in found["staff"]
+    sorted_by_phone = staff.get(f"/admin/am_user/?sort={column}").get_data(as_text=True)
+    assert re.findall(r"details/\?id=([^&\"]+)", sorted_by_phone) == re.findall(
+        r"details/\?id=([^&\"]+)", staff.get("/admin/am_user/").get_data(as_text=True)
+    )  # the sort asked for is ignored
+
+
+def test_a_masked_column_the_file_makes_filterable_is_not_filtered_by_staff(database_url, tmp_path, sql):
+    from app import create_app
+
+    label = 'label = "Agen Terhapus"'
+    config = tmp_path / "backoffice.toml"
+    config.write_text(
+        Path(PPOB_CONFIG_FILE).read_text().replace(label, f'{label}\nfilters = ["phonenumber"]')
+    )
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_CONFIG_FILE": str(config)}
+    app = create_app({**PPOB_SETTINGS, **settings})
+    try:
+        staff = log_in(app.test_client(), "staff", PASSWORDS["staff"])
+        admin = log_in(app.test_client(), "administrator", PASSWORDS["administrator"])
+        trash = app.extensions["backoffice"].views["am_user_trash"]
+        arg = next(a for a, (_, f) in trash._filter_args.items() if isinstance(f, FilterEqual))
+        url = f"/admin/am_user_trash/?flt0_{arg}=0899"
+        assert "No. HP" in _filter_groups(admin.get("/admin/am_user_trash/").get_data(as_text=True))
+        assert "details/?id=" not in admin.get(url).get_data(as_text=True)  # no such number
+        unfiltered = staff.get("/admin/am_user_trash/").get_data(as_text=True)
+        assert "No. HP" not in _filter_groups(unfiltered)
+        narrowed = staff.get(url).get_data(as_text=True)
+        assert narrowed.count("details/?id=") == unfiltered.count("details/?id=") > 0  # ignored for staff
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_administrators_see_masked_columns_in_full(login_as, sql):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import abort, g
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.tools import parse_like_term
 from flask_admin.model.base import ViewArgs
 
 from .. import audit
@@ -57,7 +58,16 @@ class ListRequest:
         if args.page_size not in view.page_size_options:
             args.page_size = None
         args.search = clean(args.search)[:MAX_SEARCH] if args.search else None
-        args.filters = [(index, name, clean(value)) for index, name, value in args.filters or ()]
+        # A column the user sees masked is never filtered or sorted by: either would tell its
+        # values apart (a masked phone number, digit by digit).
+        args.filters = [
+            (index, name, clean(value))
+            for index, name, value in args.filters or ()
+            if not view.filters_masked(index)
+        ]
+        sort = view._get_column_by_idx(args.sort)
+        if sort is None or not view.is_sortable(sort[0]):
+            args.sort = None
         args.extra_args = {name: clean(value) for name, value in args.extra_args.items()}
         cursor = _strings(args.extra_args.pop(CURSOR, None))
         return cls(args, tuple(cursor) if cursor else None)
@@ -179,13 +189,45 @@ class ListingMixin:
             return 0, []
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        if not self.exact_search:
-            return super()._apply_search(query, count_query, joins, count_joins, search)
-        term = search.strip()
-        condition = sa.or_(*(column == term for column, _ in self._search_fields))
+        """Search the columns the user sees in full: by exact value on a large table (an index
+        can answer it), else each word anywhere in any of them (Flask-Admin's rule). The panel's
+        views have no relationships, so no search needs a join."""
+        columns = [c for c, _ in self._search_fields if not self.masks(self.attribute_of(c))]
+        if self.exact_search:
+            term = search.strip()
+            conditions = [sa.or_(*(column == term for column in columns))]
+        else:
+            conditions = [
+                sa.or_(*(sa.cast(column, sa.Unicode).ilike(parse_like_term(word)) for column in columns))
+                for word in search.split()
+            ]
+        if not columns:  # nothing the user may search by
+            conditions = [sa.false()]
         if count_query is not None:
-            count_query = count_query.filter(condition)
-        return query.filter(condition), count_query, joins, count_joins
+            count_query = count_query.filter(*conditions)
+        return query.filter(*conditions), count_query, joins, count_joins
+
+    def attribute_of(self, column: sa.Column) -> str:
+        """The model's attribute of a table column (the name ``masks`` and the file use)."""
+        return sa.inspect(self.model).get_property_by_column(column).key
+
+    def filters_masked(self, index: int) -> bool:
+        """Does filter ``index`` compare a column the user sees masked?"""
+        return self.masks(self.attribute_of(self._filters[index].column))
+
+    def is_sortable(self, name: str) -> bool:
+        return super().is_sortable(name) and not self.masks(name)
+
+    def _get_filter_groups(self):
+        # Flask-Admin's filter menu, without the filters of columns the user sees masked.
+        groups = super()._get_filter_groups()
+        if groups is None:
+            return None
+        shown = {
+            label: [item for item in items if not self.filters_masked(item["index"])]
+            for label, items in groups.items()
+        }
+        return {label: items for label, items in shown.items() if items}
 
     def keyset_order(self, list_request: ListRequest) -> list[tuple[str, bool]] | None:
         """The default order, when this list pages by key: a large table in its default order,
