@@ -2,8 +2,8 @@
 
 Formatting a million rows in Python costs ten times what COPY does, so PostgreSQL writes the CSV
 and the panel only forwards it. What the Python path does to each value is done in the query
-instead: text that a spreadsheet would run as a formula gets an apostrophe (the same prefixes as
-``exports.neutralise``), and times with a zone are shown in Jakarta time.
+instead: text that a spreadsheet would run as a formula gets an apostrophe (``spreadsheet.py``'s
+rule, as SQL), and times with a zone are shown in Jakarta time.
 
 COPY blocks its connection until it is done, so it runs in a worker thread that hands chunks
 through a small queue: memory stays constant, and a client that goes away makes the worker stop
@@ -19,9 +19,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .extensions import db
+from .spreadsheet import neutralised
 
-#: What a spreadsheet runs as a formula when a text cell starts with it (the Python path uses it too).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_BYTES = 256 * 1024
 _DONE = object()
 
@@ -76,9 +75,7 @@ def spreadsheet_safe(statement: sa.Select, headers: Sequence[str]) -> sa.Select:
         if isinstance(column.type, sa.DateTime) and column.type.timezone:
             expression = sa.func.timezone("Asia/Jakarta", column)
         elif isinstance(column.type, sa.String):  # enums too, hence the cast
-            text = sa.cast(column, sa.Text)
-            formula = sa.func.left(text, 1).in_(FORMULA_PREFIXES)
-            expression = sa.case((formula, sa.literal("'") + text), else_=text)
+            expression = neutralised(sa.cast(column, sa.Text))
         columns.append(expression.label(header))
     return sa.select(*columns)
 

@@ -22,9 +22,10 @@ from flask import Response, current_app, stream_with_context
 from flask_babel import gettext
 from fpdf import FPDF
 
-from .copy_stream import FORMULA_PREFIXES, copy_csv
+from .copy_stream import copy_csv
 from .extensions import db
 from .formatting import JAKARTA
+from .spreadsheet import neutralise
 
 MIMETYPES = {
     "csv": "text/csv",  # Flask adds "; charset=utf-8"
@@ -65,13 +66,6 @@ class TooManyRows(Exception):
             limit=self.limit,
             format=self.format.upper(),
         )
-
-
-def neutralise(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; other values are kept."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def cell(value):

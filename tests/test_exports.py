@@ -78,3 +78,40 @@ def test_unknown_format_is_404_and_export_needs_the_capability(login_as):
     assert client.get("/admin/am_user/export/csv/").status_code == 403
     assert client.get("/admin/ppob_user_activity/export/csv/").status_code == 200
     assert client.get("/admin/ppob_user_activity/export/exe/").status_code == 404
+
+
+#: Text as stored -> as every writer must write it (one rule: backoffice/spreadsheet.py).
+GUARDED = {
+    "=1+1": "'=1+1",
+    " =1+1": "' =1+1",
+    "\n=HYPERLINK(1)": "'\n=HYPERLINK(1)",
+    "\uff1dSUM(A1)": "'\uff1dSUM(A1)",
+    "\u3000+1": "'\u3000+1",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\tx": "'\tx",
+    "-": "-",  # the legacy empty value is data
+    "-5": "'-5",
+    "a=b": "a=b",
+    "Pulsa 10.000": "Pulsa 10.000",
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])  # CSV by PostgreSQL's COPY, Excel by Python
+def test_every_writer_neutralises_formulas_by_the_same_rule(login_as, sql, fmt):
+    codes = sql.scalars(
+        sa.text("SELECT trancodeid FROM trancode ORDER BY trancodeid LIMIT :n"), {"n": len(GUARDED)}
+    )
+    stored = dict(zip(codes.all(), GUARDED, strict=True))
+    for code, name in stored.items():
+        sql.execute(
+            sa.text("UPDATE trancode SET trancodename = :n WHERE trancodeid = :c"), {"n": name, "c": code}
+        )
+    response = login_as("administrator").get(f"/admin/trancode/export/{fmt}/")
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+        header = [c.value for c in sheet[1]]
+        rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    written = {row["Kode Produk"]: row["Nama Produk"] for row in rows if row["Kode Produk"] in stored}
+    assert written == {code: GUARDED[name] for code, name in stored.items()}
