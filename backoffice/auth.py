@@ -1,11 +1,14 @@
 """Login, logout and password change of panel users (Flask-Login, signed-cookie sessions).
 
-Repeated failures slow down and then lock logins, per account name and per source address,
-counted from the audit trail (so every worker and host sees the same count). The answer never
-tells whether an account exists: unknown names get the same message, the same delay, the same lock
-and the same password-hashing work.
+Repeated failures slow down and then lock logins of an account name, counted from the audit trail
+(so every worker and host sees the same count), one attempt per name at a time; an address that
+fails many times within a minute is told to wait a moment, and locks no one else's account. The
+answer never tells whether an account exists: unknown names get the same message, the same delay,
+the same lock and the same password-hashing work, and are recorded by a digest, not as typed. The
+client's address is the one a configured number of trusted proxies report (``security.py``).
 """
 
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -24,8 +27,12 @@ from .models.panel import MIN_PASSWORD_LENGTH, AuditRecord, PanelUser
 
 bp = Blueprint("auth", __name__)
 
-#: Failures from one address may be this many times the per-account limit (shared offices, NAT).
+#: Failures from one address within ADDRESS_WINDOW_SECONDS may be this many times the per-account
+#: limit (shared offices, NAT) before that address is slowed down.
 ADDRESS_FACTOR = 4
+ADDRESS_WINDOW_SECONDS = 60
+#: How a name that is no account is recorded: this prefix and a digest, never the typed text.
+UNKNOWN_NAME = "unknown:"
 #: From this many failures on, each further attempt waits (0.5 s, 1 s, 2 s... at most 4 s).
 SLOW_AFTER = 3
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
@@ -79,9 +86,14 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
-    username = form.username.data
-    failures = _recent_failures(username, request.remote_addr)
+    user = db.session.scalar(db.select(PanelUser).filter_by(username=form.username.data))
+    username = _recorded_name(form.username.data, user)
     limit = current_app.config["BACKOFFICE_LOGIN_MAX_FAILURES"]
+    if _address_failures(request.remote_addr) >= ADDRESS_FACTOR * limit:
+        flash(gettext("Too many attempts from this address. Try again in a moment."), "error")
+        return render_template("auth/login.html", form=form), 429
+    _one_attempt_at_a_time(username)
+    failures = _recent_failures(username)
     if failures >= limit:
         flash(
             gettext(
@@ -93,7 +105,6 @@ def login():
         return render_template("auth/login.html", form=form), 429
     if failures >= SLOW_AFTER:
         time.sleep(min(0.5 * 2 ** (failures - SLOW_AFTER), 4.0))
-    user = db.session.scalar(db.select(PanelUser).filter_by(username=username))
     if _password_matches(user, form.password.data):
         chosen = session.get("language")
         session.clear()  # a fresh session on login: nothing from before survives
@@ -166,24 +177,48 @@ def _password_matches(user: PanelUser | None, password: str) -> bool:
     return user.check_password(password)
 
 
-def _recent_failures(username: str, address: str | None) -> int:
-    """Failed logins within the lock window: for this account name, or (scaled) from this address."""
+def _recorded_name(typed: str, user: PanelUser | None) -> str:
+    """The name a login attempt is recorded and counted under: an account's own name, or for a
+    name that is no account (perhaps a password typed in the wrong field) a digest of it."""
+    if user is not None:
+        return user.username
+    return UNKNOWN_NAME + hashlib.sha256(typed.encode()).hexdigest()[:16]
+
+
+def _one_attempt_at_a_time(username: str) -> None:
+    """Attempts on one name wait for each other until the one before has counted (PostgreSQL's
+    transaction lock, released at commit), so parallel requests cannot race past the limit."""
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"login:{username}".encode()).digest()[:8], "big", signed=True)
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _failed_since(since: datetime):
+    return sa.select(sa.func.count()).where(
+        AuditRecord.action == "login_failed", AuditRecord.occurred_at >= since
+    )
+
+
+def _recent_failures(username: str) -> int:
+    """Failed logins of this account name within the lock window, since its last success."""
     since = datetime.now(UTC) - timedelta(minutes=current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"])
     last_success = (
         sa.select(sa.func.max(AuditRecord.occurred_at))
         .where(AuditRecord.action == "login", AuditRecord.actor == username)
         .scalar_subquery()
     )
-    failed = sa.select(sa.func.count()).where(
-        AuditRecord.action == "login_failed", AuditRecord.occurred_at >= since
-    )
-    by_name = db.session.scalar(
-        failed.where(
+    return db.session.scalar(
+        _failed_since(since).where(
             AuditRecord.actor == username, AuditRecord.occurred_at > sa.func.coalesce(last_success, since)
         )
     )
-    by_address = db.session.scalar(failed.where(AuditRecord.source_ip == address))
-    return max(by_name, by_address // ADDRESS_FACTOR)
+
+
+def _address_failures(address: str | None) -> int:
+    """Failed logins from this address within the last minute: beyond a few times the per-account
+    limit the address waits a moment; it never locks the accounts of others who share it."""
+    since = datetime.now(UTC) - timedelta(seconds=ADDRESS_WINDOW_SECONDS)
+    return db.session.scalar(_failed_since(since).where(AuditRecord.source_ip == address))
 
 
 def _safe_next(target: str | None) -> str:

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: The endpoints of the panel's and Flask-Admin's own assets: the only responses a browser may keep.
 STATIC_ENDPOINTS = frozenset({"static", "admin.static"})
@@ -40,7 +41,7 @@ def content_security_policy(nonce: str) -> str:
 
 
 def init_security(app: Flask) -> None:
-    """Cookie settings, the idle timeout and the headers of every response."""
+    """Cookie settings, the idle timeout, the trusted proxies and the headers of every response."""
     idle_minutes = int(app.config["BACKOFFICE_IDLE_MINUTES"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -49,6 +50,10 @@ def init_security(app: Flask) -> None:
         SESSION_REFRESH_EACH_REQUEST=True,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle_minutes),
     )
+
+    proxies = int(app.config["BACKOFFICE_TRUSTED_PROXIES"])
+    if proxies:  # the address and scheme the client used, as the trusted proxies report them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.after_request
     def _headers(response):

@@ -73,6 +73,10 @@ def from_environment() -> dict:
         "BACKOFFICE_LANGUAGE": os.environ.get("BACKOFFICE_LANGUAGE", "id"),
         # Secure cookies need HTTPS: on by default in production, off for the local demo and tests.
         "BACKOFFICE_SECURE_COOKIES": _bool("BACKOFFICE_SECURE_COOKIES", mode == "production"),
+        # How many proxies (a load balancer, nginx) stand in front of the panel and add to
+        # X-Forwarded-For and X-Forwarded-Proto: the client's address is taken from what they
+        # report. 0 (the default) trusts no such header: anyone could write one.
+        "BACKOFFICE_TRUSTED_PROXIES": _int("BACKOFFICE_TRUSTED_PROXIES", 0),
         "BACKOFFICE_LOGIN_MAX_FAILURES": _int("BACKOFFICE_LOGIN_MAX_FAILURES", 5),
         "BACKOFFICE_LOGIN_LOCK_MINUTES": _int("BACKOFFICE_LOGIN_LOCK_MINUTES", 15),
         "BACKOFFICE_EXPORT_MAX_ROWS": _int("BACKOFFICE_EXPORT_MAX_ROWS", 50_000),

@@ -1,10 +1,13 @@
 """Sessions, CSRF, headers, throttling, masking, escaping and secrets, as an attacker would try them."""
 
 import csv
+import hashlib
 import io
 import json
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask_admin.contrib.sqla.filters import FilterEqual
 
+from backoffice.auth import UNKNOWN_NAME
 from backoffice.extensions import db
 from backoffice.settings import PPOB_CONFIG_FILE
 from tests.conftest import PASSWORDS, PPOB_SETTINGS
@@ -152,11 +156,81 @@ def test_repeated_failures_lock_the_name_without_telling_if_it_exists(app, clien
     response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
     assert response.status_code == 429
     assert "Too many failed attempts. Try again in 15 minutes." in response.get_data(as_text=True)
+    # A name that is no account may be a password typed in the wrong field: kept as a digest.
+    recorded = (
+        username
+        if username in PASSWORDS
+        else UNKNOWN_NAME + hashlib.sha256(username.encode()).hexdigest()[:16]
+    )
     actions = sql.execute(
         sa.text("SELECT action, count(*) FROM backoffice.audit_log WHERE actor = :u GROUP BY 1"),
-        {"u": username},
+        {"u": recorded},
     ).all()
     assert dict(actions) == {"login_failed": 4, "login_locked": 1}
+    assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.audit_log WHERE actor = 'no-such-user'")) == 0
+
+
+def _client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_failures_from_one_address_slow_it_down_and_lock_nobody_else(app, sql):
+    app.config["BACKOFFICE_LOGIN_MAX_FAILURES"] = 4  # the address waits after 4 x 4 failures
+    attacker = _client_at(app, "198.51.100.7")
+    statuses = [_fail_login(attacker, f"made-up-{n}").status_code for n in range(17)]
+    assert statuses == [401] * 16 + [429]
+    token = csrf_token(attacker, "/login")
+    data = {"username": "staff", "password": PASSWORDS["staff"], "csrf_token": token}
+    waited = attacker.post("/login", data=data)
+    assert waited.status_code == 429 and "Try again in a moment." in waited.get_data(as_text=True)
+    assert (
+        log_in(_client_at(app, "198.51.100.8"), "staff", PASSWORDS["staff"]).get("/admin/").status_code == 200
+    )
+    assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.audit_log WHERE action = 'login_locked'")) == 0
+
+
+@pytest.mark.parametrize("app", [{"BACKOFFICE_TRUSTED_PROXIES": 1}], indirect=True)
+def test_behind_a_trusted_proxy_the_client_is_the_address_it_reports(app, sql):
+    client = app.test_client()
+    _fail_login_via(client, "staff", {"X-Forwarded-For": "203.0.113.9"})
+    address = (
+        "SELECT source_ip FROM backoffice.audit_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1"
+    )
+    assert sql.scalar(sa.text(address)) == "203.0.113.9"
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_not_believed(client, sql):
+    _fail_login_via(client, "staff", {"X-Forwarded-For": "203.0.113.9"})
+    address = (
+        "SELECT source_ip FROM backoffice.audit_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1"
+    )
+    assert sql.scalar(sa.text(address)) == "127.0.0.1"
+
+
+def _fail_login_via(client, username: str, headers: dict):
+    token = csrf_token(client, "/login")
+    data = {"username": username, "password": "wrong-password-1", "csrf_token": token}
+    assert client.post("/login", data=data, headers=headers).status_code == 401
+
+
+def test_parallel_attempts_cannot_race_past_the_lock(app, sql):
+    app.config["BACKOFFICE_LOGIN_MAX_FAILURES"] = 4
+    clients = [_client_at(app, f"192.0.2.{n}") for n in range(8)]
+    tokens = [csrf_token(c, "/login") for c in clients]
+    start = threading.Barrier(len(clients))
+
+    def attempt(client, token):
+        start.wait()
+        data = {"username": "staff", "password": "wrong-password-1", "csrf_token": token}
+        return client.post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = sorted(pool.map(attempt, clients, tokens))
+    assert statuses == [401] * 4 + [429] * 4
+    failed = "SELECT count(*) FROM backoffice.audit_log WHERE action = 'login_failed' AND actor = 'staff'"
+    assert sql.scalar(sa.text(failed)) == 4
 
 
 def test_logins_and_logouts_are_recorded(login_as, sql):
