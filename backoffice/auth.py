@@ -31,6 +31,11 @@ bp = Blueprint("auth", __name__)
 #: limit (shared offices, NAT) before that address is slowed down.
 ADDRESS_FACTOR = 4
 ADDRESS_WINDOW_SECONDS = 60
+#: The session key of when its user logged in.
+SIGNED_IN_AT = "signed_in_at"
+#: The audit actions of a wrong password at login and of a wrong current password on change.
+LOGIN_FAILED = "login_failed"
+PASSWORD_CHECK_FAILED = "password_check_failed"
 #: How a name that is no account is recorded: this prefix and a digest, never the typed text.
 UNKNOWN_NAME = "unknown:"
 #: From this many failures on, each further attempt waits (0.5 s, 1 s, 2 s... at most 4 s).
@@ -69,9 +74,13 @@ def init_auth(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> PanelUser | None:
-    """Load the user of a session; a session signed before the user's last logout is void."""
+    """Load the user of a session; a session signed before the user's last logout, or signed in
+    longer ago than ``BACKOFFICE_SESSION_MAX_HOURS`` however active it has been, is void."""
     id_part, _, version = user_id.partition(":")
     if not id_part.isdigit() or not version.isdigit():
+        return None
+    max_age = current_app.config["BACKOFFICE_SESSION_MAX_HOURS"] * 3600
+    if time.time() - session.get(SIGNED_IN_AT, 0) > max_age:
         return None
     user = db.session.get(PanelUser, int(id_part))
     if user is None or not user.active or user.session_version != int(version):
@@ -95,13 +104,7 @@ def login():
     _one_attempt_at_a_time(username)
     failures = _recent_failures(username)
     if failures >= limit:
-        flash(
-            gettext(
-                "Too many failed attempts. Try again in %(minutes)s minutes.",
-                minutes=current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"],
-            ),
-            "error",
-        )
+        flash(_locked_message(), "error")
         return render_template("auth/login.html", form=form), 429
     if failures >= SLOW_AFTER:
         time.sleep(min(0.5 * 2 ** (failures - SLOW_AFTER), 4.0))
@@ -109,13 +112,14 @@ def login():
         chosen = session.get("language")
         session.clear()  # a fresh session on login: nothing from before survives
         session["language"] = user.language or chosen
+        session[SIGNED_IN_AT] = int(time.time())  # for the absolute lifetime (load_user)
         session.permanent = True  # so the idle timeout applies (see security.py)
         login_user(user)
         user.last_login_at = datetime.now(UTC)
         record("login")
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
-    record("login_failed", actor=username)
+    record(LOGIN_FAILED, actor=username)
     if failures + 1 >= limit:
         record("login_locked", actor=username)
     db.session.commit()
@@ -156,7 +160,17 @@ def change_password():
     """A user changes their own password; their other sessions end, this one goes on."""
     form = PasswordForm()
     if form.validate_on_submit():
+        name = current_user.username
+        _one_attempt_at_a_time(f"password:{name}")
+        if (
+            _recent_failures(name, PASSWORD_CHECK_FAILED)
+            >= current_app.config["BACKOFFICE_LOGIN_MAX_FAILURES"]
+        ):
+            flash(_locked_message(), "error")
+            return render_template("auth/password.html", form=form), 429
         if not current_user.check_password(form.current.data):
+            record(PASSWORD_CHECK_FAILED)  # guessed passwords are throttled here as at login
+            db.session.commit()
             form.current.errors.append(gettext("The current password is not correct."))
         else:
             user = current_user._get_current_object()
@@ -193,14 +207,17 @@ def _one_attempt_at_a_time(username: str) -> None:
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _failed_since(since: datetime):
-    return sa.select(sa.func.count()).where(
-        AuditRecord.action == "login_failed", AuditRecord.occurred_at >= since
-    )
+def _locked_message() -> str:
+    minutes = current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"]
+    return gettext("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes)
 
 
-def _recent_failures(username: str) -> int:
-    """Failed logins of this account name within the lock window, since its last success."""
+def _failed_since(since: datetime, action: str = LOGIN_FAILED):
+    return sa.select(sa.func.count()).where(AuditRecord.action == action, AuditRecord.occurred_at >= since)
+
+
+def _recent_failures(username: str, action: str = LOGIN_FAILED) -> int:
+    """Failures (``action``) of this account name within the lock window, since its last login."""
     since = datetime.now(UTC) - timedelta(minutes=current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"])
     last_success = (
         sa.select(sa.func.max(AuditRecord.occurred_at))
@@ -208,7 +225,7 @@ def _recent_failures(username: str) -> int:
         .scalar_subquery()
     )
     return db.session.scalar(
-        _failed_since(since).where(
+        _failed_since(since, action).where(
             AuditRecord.actor == username, AuditRecord.occurred_at > sa.func.coalesce(last_success, since)
         )
     )

@@ -1,16 +1,20 @@
 """HTTP hardening: security headers, a Content-Security-Policy with per-request nonces, cookies.
 
 The idle timeout needs no server state: a logged-in session is a permanent signed cookie (made so
-at login) refreshed on every request, and Flask refuses one whose signature is older than
-``PERMANENT_SESSION_LIFETIME`` (checked on the server, whatever the browser keeps).
+at login) refreshed on every request a person makes (not on a page's own refresh), and Flask
+refuses one whose signature is older than ``PERMANENT_SESSION_LIFETIME`` (checked on the server,
+whatever the browser keeps). The absolute lifetime is checked when the user is loaded (``auth``).
 """
 
 import secrets
 from datetime import timedelta
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+#: The header of the panel's scripts' own refreshes (static/live-refresh.js, report-live.js).
+LIVE_REFRESH_HEADER = "X-Live-Refresh"
 #: The endpoints of the panel's and Flask-Admin's own assets: the only responses a browser may keep.
 STATIC_ENDPOINTS = frozenset({"static", "admin.static"})
 
@@ -40,6 +44,17 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+class ActivitySessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a page's own refresh (a request carrying
+    ``X-Live-Refresh``, sent by the panel's scripts) is no activity: its answer does not renew the
+    cookie, so a dashboard left open does not keep an idle session alive."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if request.headers.get(LIVE_REFRESH_HEADER):
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_security(app: Flask) -> None:
     """Cookie settings, the idle timeout, the trusted proxies and the headers of every response."""
     idle_minutes = int(app.config["BACKOFFICE_IDLE_MINUTES"])
@@ -51,6 +66,7 @@ def init_security(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle_minutes),
     )
 
+    app.session_interface = ActivitySessions()
     proxies = int(app.config["BACKOFFICE_TRUSTED_PROXIES"])
     if proxies:  # the address and scheme the client used, as the trusted proxies report them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -69,6 +69,9 @@ def from_environment() -> dict:
         # system's and the panel's own.
         "BACKOFFICE_APP_SCHEMA": os.environ.get("BACKOFFICE_APP_SCHEMA", "*"),
         "BACKOFFICE_IDLE_MINUTES": _int("BACKOFFICE_IDLE_MINUTES", 30),
+        # However active, a session ends this long after its login (a page that refreshes itself
+        # does not count as activity at all).
+        "BACKOFFICE_SESSION_MAX_HOURS": _int("BACKOFFICE_SESSION_MAX_HOURS", 12),
         # The interface language of users who have not chosen one: Indonesian unless set to "en".
         "BACKOFFICE_LANGUAGE": os.environ.get("BACKOFFICE_LANGUAGE", "id"),
         # Secure cookies need HTTPS: on by default in production, off for the local demo and tests.

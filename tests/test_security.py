@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask_admin.contrib.sqla.filters import FilterEqual
 
-from backoffice.auth import UNKNOWN_NAME
+from backoffice.auth import SIGNED_IN_AT, UNKNOWN_NAME
 from backoffice.extensions import db
 from backoffice.settings import PPOB_CONFIG_FILE
 from tests.conftest import PASSWORDS, PPOB_SETTINGS
@@ -101,6 +101,27 @@ def test_a_session_idle_longer_than_the_timeout_is_refused(app, login_as):
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=1)
     assert client.get("/admin/trancode/").status_code == 200
     time.sleep(2.2)
+    response = client.get("/admin/trancode/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_page_refreshing_itself_does_not_keep_an_idle_session_alive(app, login_as):
+    client = login_as("staff")
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=2)
+    live = {"X-Live-Refresh": "1", "Accept": "application/json"}
+    for _ in range(3):  # the report's live refresh, every second
+        answer = client.get("/admin/report/live", headers=live)
+        assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+        time.sleep(1)
+    response = client.get("/admin/trancode/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(app, login_as):
+    client = login_as("staff")
+    assert client.get("/admin/trancode/").status_code == 200
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] -= 12 * 3600 + 1  # signed in twelve hours ago, active ever since
     response = client.get("/admin/trancode/")
     assert response.status_code == 302 and "/login" in response.location
 
@@ -437,3 +458,37 @@ def test_a_foreign_key_select_refuses_a_value_that_is_not_offered(login_as, sql)
 
 def test_anonymous_requests_get_no_session_cookie(client):
     assert "Set-Cookie" not in client.get("/healthz").headers
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", "Field cannot be longer than 60 characters."),
+        ("id", "Isian tidak boleh lebih dari 60 karakter."),
+    ],
+)
+def test_an_over_length_login_is_a_form_error_in_both_languages(client, language, message):
+    # The translated length message once raised KeyError 'max': a 500 for anyone, logged in or not.
+    client.post("/language", data={"language": language, "csrf_token": csrf_token(client, "/login")})
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": "x" * 500, "password": "y" * 500, "csrf_token": token})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_guessing_the_current_password_is_recorded_and_throttled(app, login_as, sql):
+    app.config["BACKOFFICE_LOGIN_MAX_FAILURES"] = 4
+    client = login_as("staff")
+    token = csrf_token(client, "/account/password")
+
+    def change(current: str):
+        data = {"csrf_token": token, "current": current, "new": "new-staff-pass", "confirm": "new-staff-pass"}
+        return client.post("/account/password", data=data)
+
+    assert [change(f"guess-{n}-wrong").status_code for n in range(4)] == [400] * 4
+    refused = change(PASSWORDS["staff"])
+    assert refused.status_code == 429 and "Too many failed attempts." in refused.get_data(as_text=True)
+    failed = (
+        "SELECT count(*) FROM backoffice.audit_log WHERE action = 'password_check_failed' AND actor = 'staff'"
+    )
+    assert sql.scalar(sa.text(failed)) == 4
+    assert log_in(app.test_client(), "staff", PASSWORDS["staff"])  # the password did not change

@@ -10,7 +10,7 @@
   var seconds = Math.max(5, parseInt(live.dataset.refreshSeconds, 10) || 30);
 
   function refresh() {
-    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch", "X-Live-Refresh": "1" } })
       .then(function (response) {
         if (!response.ok) {
           throw new Error(response.status);

@@ -59,7 +59,7 @@
     if (since) {
       url.searchParams.set("since", since);
     }
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Live-Refresh": "1" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) {
