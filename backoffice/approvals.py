@@ -17,9 +17,10 @@ from flask_babel import gettext
 
 from . import audit
 from .billers import LEDGER, Billers, TopUpResult
+from .database import one_at_a_time
 from .extensions import db
 from .formatting import now_jakarta
-from .models.panel import BalanceRequest
+from .models.panel import BalanceRequest, PanelUser
 from .models.reflection import ReflectedTable
 
 #: The longest reason a rejection keeps.
@@ -68,24 +69,43 @@ class BalanceRequests:
     def __init__(self, billers: Billers, config: Mapping):
         self.billers = billers
         self.approval_above = int(config["BACKOFFICE_APPROVAL_ABOVE"])
+        self.daily_above = int(config["BACKOFFICE_APPROVAL_DAILY_ABOVE"])
         self.lifetime = timedelta(hours=int(config["BACKOFFICE_APPROVAL_HOURS"]))
 
-    def needs_approval(self, kind: str, amount: int) -> bool:
-        """Every correction, and deposits above the configured amount, wait for a second person."""
-        return kind == "correction" or amount > self.approval_above
+    def needs_approval(self, kind: str, code: str, amount: int) -> bool:
+        """Every correction waits for a second person, and so does a deposit above the configured
+        amount, or one that takes the biller's deposits of the day (Jakarta) above the daily total:
+        splitting an amount does not walk around four eyes."""
+        if kind == "correction" or amount > self.approval_above:
+            return True
+        return self.deposited_today(code) + amount > self.daily_above
+
+    def deposited_today(self, code: str) -> int:
+        """The deposits asked for at ``code`` since midnight in Jakarta, carried out or waiting."""
+        midnight = now_jakarta().replace(hour=0, minute=0, second=0, microsecond=0)
+        return db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(BalanceRequest.amount), 0)).where(
+                BalanceRequest.billercode == code,
+                BalanceRequest.kind == "deposit",
+                BalanceRequest.status.in_(("done", "pending")),
+                BalanceRequest.requested_at >= midnight,
+            )
+        )
 
     def find(self, token: uuid.UUID) -> BalanceRequest | None:
         return db.session.scalar(sa.select(BalanceRequest).where(BalanceRequest.token == token))
 
     def submit(
-        self, token: uuid.UUID, kind: str, code: str, amount: int, note: str, actor: str
+        self, token: uuid.UUID, kind: str, code: str, amount: int, note: str, actor: PanelUser
     ) -> BalanceRequest:
         """Record a request, and run it at once unless it needs approval.
 
         The token is unique: a second submit of the same form fails on it (``IntegrityError``) before
-        any function runs; the caller rolls back and shows the first submit's request.
+        any function runs; the caller rolls back and shows the first submit's request. Requests at
+        one biller are taken one at a time, so two at once cannot both fit under the daily total.
         """
-        waits = self.needs_approval(kind, amount)
+        one_at_a_time(f"balance_request:{code}")
+        waits = self.needs_approval(kind, code, amount)
         now = datetime.now(UTC)
         request = BalanceRequest(
             token=token,
@@ -93,7 +113,8 @@ class BalanceRequests:
             billercode=code,
             amount=amount,
             note=note or None,
-            requested_by=actor,
+            requested_by=actor.username,
+            requested_by_id=actor.id,
             requested_at=now,
             expires_at=now + self.lifetime if waits else now,
             needs_approval=waits,
@@ -142,21 +163,21 @@ class BalanceRequests:
             )
         return items
 
-    def approve(self, key: int, actor: str) -> Decision:
+    def approve(self, key: int, actor: PanelUser) -> Decision:
         request = self._decidable(key, actor)
         result = self._run(request, actor)
         if result.ok:
             return Decision(True, gettext("Approved and carried out: %(desc)s.", desc=result.description))
         return Decision(False, gettext("The database refused it: %(desc)s.", desc=result.description))
 
-    def reject(self, key: int, actor: str, reason: str) -> Decision:
+    def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
         request = self._decidable(key, actor)
         request.status, request.reason = "rejected", _reason(reason)
-        request.decided_by, request.decided_at = actor, datetime.now(UTC)
+        _decided_by(request, actor)
         audit.record("balance_reject", view="approvals", table_name=LEDGER, detail=_detail(request))
         return Decision(True, gettext("Rejected."))
 
-    def _decidable(self, key: int, actor: str) -> BalanceRequest:
+    def _decidable(self, key: int, actor: PanelUser) -> BalanceRequest:
         request = db.session.get(BalanceRequest, key, with_for_update=True)
         if request is None or request.status != "pending":
             raise Refused(gettext("This request has already been decided or does not exist."))
@@ -164,17 +185,27 @@ class BalanceRequests:
             request.status = "expired"
             db.session.commit()  # remember it expired, then refuse
             raise Refused(gettext("This request has expired; ask for it again."))
-        if request.requested_by == actor:
+        # By the account's id, which a rename does not change (requests from before ids were kept
+        # are compared by name).
+        if actor.id == request.requested_by_id or (
+            request.requested_by_id is None and actor.username == request.requested_by
+        ):
             raise Refused(gettext("You asked for this yourself: another approver must decide it."))
+        if actor.created_at >= request.requested_at or actor.role_since >= request.requested_at:
+            raise Refused(
+                gettext(
+                    "This was asked for before you had your role: someone who had it then must decide it."
+                )
+            )
         return request
 
-    def _run(self, request: BalanceRequest, actor: str) -> TopUpResult:
+    def _run(self, request: BalanceRequest, actor: PanelUser) -> TopUpResult:
         result = self.billers.run(request.kind, request.billercode, request.amount)
         request.status = "done" if result.ok else "refused"
         request.result_status, request.result_desc = result.status, result.description
         request.balance_before, request.balance_after = result.before, result.after
         if request.needs_approval:
-            request.decided_by, request.decided_at = actor, datetime.now(UTC)
+            _decided_by(request, actor)
         action = request.kind if result.ok else f"{request.kind}_refused"
         audit.record(
             action,
@@ -234,7 +265,7 @@ class RedeemRequests:
             for key, item, agent, name, points, asked_at, balance in rows
         ]
 
-    def approve(self, key: int, actor: str) -> Decision:
+    def approve(self, key: int, actor: PanelUser) -> Decision:
         request = self._decidable(key)
         answer = (
             db.session.execute(
@@ -258,7 +289,7 @@ class RedeemRequests:
         )
         return Decision(True, gettext("Approved and carried out: %(desc)s.", desc=answer["vo_statusdesc"]))
 
-    def reject(self, key: int, actor: str, reason: str) -> Decision:
+    def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
         request = self._decidable(key)
         self._decide(key, self.REJECTED, actor, _reason(reason))
         audit.record(
@@ -281,13 +312,23 @@ class RedeemRequests:
             raise Refused(gettext("This request has already been decided or does not exist."))
         return row
 
-    def _decide(self, key: int, status: str, actor: str, note: str) -> None:
+    def _decide(self, key: int, status: str, actor: PanelUser, note: str) -> None:
         r = self.requests.c
         db.session.execute(
             sa.update(self.requests)
             .where(r.redeem_id == key)
-            .values(status=status, approveby=actor[:40], approvetime=now_jakarta(), keterangan=note[:200])
+            .values(
+                status=status, approveby=actor.username[:40], approvetime=now_jakarta(), keterangan=note[:200]
+            )
         )
+
+
+def _decided_by(request: BalanceRequest, actor: PanelUser) -> None:
+    request.decided_by, request.decided_by_id, request.decided_at = (
+        actor.username,
+        actor.id,
+        datetime.now(UTC),
+    )
 
 
 def _reason(raw: str) -> str:

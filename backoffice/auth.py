@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField, validators
 
 from .audit import record
+from .database import one_at_a_time
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, TranslatedForm
 from .models.panel import MIN_PASSWORD_LENGTH, AuditRecord, PanelUser
@@ -101,7 +102,7 @@ def login():
     if _address_failures(request.remote_addr) >= ADDRESS_FACTOR * limit:
         flash(gettext("Too many attempts from this address. Try again in a moment."), "error")
         return render_template("auth/login.html", form=form), 429
-    _one_attempt_at_a_time(username)
+    one_at_a_time(f"login:{username}")  # parallel attempts cannot race past the limit
     failures = _recent_failures(username)
     if failures >= limit:
         flash(_locked_message(), "error")
@@ -161,7 +162,7 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         name = current_user.username
-        _one_attempt_at_a_time(f"password:{name}")
+        one_at_a_time(f"password:{name}")
         if (
             _recent_failures(name, PASSWORD_CHECK_FAILED)
             >= current_app.config["BACKOFFICE_LOGIN_MAX_FAILURES"]
@@ -197,14 +198,6 @@ def _recorded_name(typed: str, user: PanelUser | None) -> str:
     if user is not None:
         return user.username
     return UNKNOWN_NAME + hashlib.sha256(typed.encode()).hexdigest()[:16]
-
-
-def _one_attempt_at_a_time(username: str) -> None:
-    """Attempts on one name wait for each other until the one before has counted (PostgreSQL's
-    transaction lock, released at commit), so parallel requests cannot race past the limit."""
-    if db.engine.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"login:{username}".encode()).digest()[:8], "big", signed=True)
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _locked_message() -> str:

@@ -125,3 +125,12 @@ def _guard_transaction(session, transaction, connection) -> None:
     connection.exec_driver_sql(f"SET LOCAL statement_timeout = {timeout_ms}")
     if g.get("read_only"):
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def one_at_a_time(name: str) -> None:
+    """Make the current transaction wait for any other that called this with ``name``, until that
+    one ends (PostgreSQL's transaction-level advisory lock): so that a check and the write that
+    depends on it (a login counted, a day's deposits added up) cannot interleave. Elsewhere, nothing."""
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -99,6 +99,8 @@ def from_environment() -> dict:
         # the amount above which a second person must approve, and how long a request waits.
         "BACKOFFICE_TOPUP_MAX": _int("BACKOFFICE_TOPUP_MAX", 1_000_000_000),
         "BACKOFFICE_APPROVAL_ABOVE": _int("BACKOFFICE_APPROVAL_ABOVE", 50_000_000),
+        # ... and above which a biller's deposits of one day (Jakarta) make every further one wait.
+        "BACKOFFICE_APPROVAL_DAILY_ABOVE": _int("BACKOFFICE_APPROVAL_DAILY_ABOVE", 100_000_000),
         "BACKOFFICE_APPROVAL_HOURS": _int("BACKOFFICE_APPROVAL_HOURS", 24),
     }
 

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS `{own_database}`.panel_user (
     session_version int NOT NULL DEFAULT 1,
     created_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     last_login_at datetime(6),
-    language varchar(5)
+    language varchar(5),
+    role_since datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
 );
 
 CREATE TABLE IF NOT EXISTS `{own_database}`.audit_log (

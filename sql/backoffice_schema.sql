@@ -17,6 +17,9 @@ CREATE TABLE IF NOT EXISTS backoffice.panel_user (
 
 -- The interface language each user chose (NULL: the panel's default).
 ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS language varchar(5);
+-- Since when the user has their role: who was given an approving role after a request was made
+-- cannot decide it.
+ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS role_since timestamptz NOT NULL DEFAULT now();
 
 -- One record per thing done through the panel (logins, changes, exports). Written in the same
 -- transaction as what it records.
@@ -130,6 +133,14 @@ CREATE TABLE IF NOT EXISTS backoffice.balance_request (
     CHECK (status <> 'rejected' OR coalesce(reason, '') <> '')
 );
 CREATE INDEX IF NOT EXISTS balance_request_pending_idx ON backoffice.balance_request (status, requested_at);
+-- Four eyes compare accounts by their ids, which never change: a user name can be renamed.
+ALTER TABLE backoffice.balance_request ADD COLUMN IF NOT EXISTS requested_by_id integer REFERENCES backoffice.panel_user (id);
+ALTER TABLE backoffice.balance_request ADD COLUMN IF NOT EXISTS decided_by_id integer REFERENCES backoffice.panel_user (id);
+ALTER TABLE backoffice.balance_request DROP CONSTRAINT IF EXISTS balance_request_four_eyes_by_id;
+ALTER TABLE backoffice.balance_request ADD CONSTRAINT balance_request_four_eyes_by_id
+    CHECK (NOT needs_approval OR decided_by_id IS NULL OR decided_by_id <> requested_by_id);
+-- A biller's deposits of one day, for the daily total above which every deposit waits.
+CREATE INDEX IF NOT EXISTS balance_request_biller_day_idx ON backoffice.balance_request (billercode, requested_at);
 
 -- H+1 reconciliations: one per uploaded statement, with every row's outcome so it can be reopened.
 CREATE TABLE IF NOT EXISTS backoffice.reconciliation (

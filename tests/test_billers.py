@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from backoffice.extensions import db
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, form_values
 
 SECOND_ADMIN = ("administrator2", "second-admin-pass")
 
@@ -194,6 +194,7 @@ def test_a_tampered_confirmation_is_checked_again(login_as, sql):
 
 
 def test_a_correction_waits_for_another_administrator(app, login_as, sql):
+    approver = second_admin(app)  # an administrator already when the request is made
     asker = login_as("administrator")
     before = balance(sql, "IAK")
     page, fields = ask(asker, "IAK", "correction", "150.000")
@@ -209,7 +210,6 @@ def test_a_correction_waits_for_another_administrator(app, login_as, sql):
     assert "You asked for this yourself: another approver must decide it." in own
     assert balance(sql, "IAK") == before
 
-    approver = second_admin(app)
     done = decide(approver, "balance", key, "approve").get_data(as_text=True)
     assert "Approved and carried out: SUKSES." in done
     assert balance(sql, "IAK") == before - 150_000
@@ -222,13 +222,72 @@ def test_a_correction_waits_for_another_administrator(app, login_as, sql):
     assert balance(sql, "IAK") == before - 150_000
 
 
+def test_a_renamed_requester_cannot_approve_their_own_request(app, login_as, sql):
+    asker = login_as("administrator")
+    _, fields = ask(asker, "IAK", "correction", "25.000")
+    asker.post("/admin/billers/topup/confirm/", data=fields)
+    sql.execute(
+        sa.text("UPDATE backoffice.panel_user SET username = 'someone-else' WHERE username = 'administrator'")
+    )
+    page = decide(asker, "balance", pending_request(sql), "approve").get_data(as_text=True)
+    assert "You asked for this yourself: another approver must decide it." in page
+    assert sql.scalar(sa.text("SELECT status FROM backoffice.balance_request")) == "pending"
+
+
+@pytest.mark.parametrize("made", ["created", "promoted"])
+def test_who_became_an_approver_after_the_request_cannot_decide_it(app, login_as, sql, made):
+    if made == "promoted":
+        approver = second_admin(app)
+        sql.execute(
+            sa.text("UPDATE backoffice.panel_user SET role = 'staff' WHERE username = :u"),
+            {"u": SECOND_ADMIN[0]},
+        )
+    asker = login_as("administrator")
+    _, fields = ask(asker, "IAK", "correction", "25.000")
+    asker.post("/admin/billers/topup/confirm/", data=fields)
+    if made == "created":
+        approver = second_admin(app)  # e.g. the asker creates a second administrator
+    else:  # given the role through the panel, which notes since when
+        url = f"/admin/panel_users/edit/?id={_user_id(sql, SECOND_ADMIN[0])}"
+        assert (
+            asker.post(
+                url, data={**form_values(asker.get(url).get_data(as_text=True)), "role": "administrator"}
+            ).status_code
+            == 302
+        )
+    page = decide(approver, "balance", pending_request(sql), "approve").get_data(as_text=True)
+    assert "This was asked for before you had your role" in page
+    assert sql.scalar(sa.text("SELECT status FROM backoffice.balance_request")) == "pending"
+
+
+def _user_id(sql, username: str) -> int:
+    return sql.scalar(sa.text("SELECT id FROM backoffice.panel_user WHERE username = :u"), {"u": username})
+
+
+def test_a_deposit_split_under_the_threshold_waits_once_the_day_adds_up(app, login_as, sql):
+    asker = login_as("administrator")  # 50.000.000 at once, 100.000.000 a day (the defaults)
+    before = balance(sql, "DGF")
+    for _ in range(2):
+        page, fields = ask(asker, "DGF", "deposit", "50.000.000")
+        assert "waits for approval" not in page
+        asker.post("/admin/billers/topup/confirm/", data=fields)
+    page, fields = ask(asker, "DGF", "deposit", "1.000")
+    assert "This request waits for approval by another user" in page
+    asker.post("/admin/billers/topup/confirm/", data=fields)
+    assert balance(sql, "DGF") == before + 100_000_000
+    assert (
+        sql.scalar(sa.text("SELECT count(*) FROM backoffice.balance_request WHERE status = 'pending'")) == 1
+    )
+
+
 def test_a_refused_call_changes_no_balance(app, login_as, sql):
+    approver = second_admin(app)
     asker = login_as("administrator")
     before = balance(sql, "NRS")
     too_much = f"{int(before) + 1_000_000}"
     _, fields = ask(asker, "NRS", "correction", too_much)
     asker.post("/admin/billers/topup/confirm/", data=fields)
-    page = decide(second_admin(app), "balance", pending_request(sql), "approve").get_data(as_text=True)
+    page = decide(approver, "balance", pending_request(sql), "approve").get_data(as_text=True)
     assert "The database refused it: SALDO TIDAK CUKUP." in page
     assert balance(sql, "NRS") == before
     assert sql.scalar(sa.text("SELECT status FROM backoffice.balance_request")) == "refused"
@@ -236,24 +295,25 @@ def test_a_refused_call_changes_no_balance(app, login_as, sql):
 
 
 def test_deposits_above_the_limit_wait_and_requests_expire(app, login_as, sql):
+    approver = second_admin(app)
     asker = login_as("administrator")
     before = balance(sql, "DGF")
     _, fields = ask(asker, "DGF", "deposit", "60.000.000")  # above the 50 million default
     asker.post("/admin/billers/topup/confirm/", data=fields)
     key = pending_request(sql)
     sql.execute(sa.text("UPDATE backoffice.balance_request SET expires_at = now() - interval '1 minute'"))
-    page = decide(second_admin(app), "balance", key, "approve").get_data(as_text=True)
+    page = decide(approver, "balance", key, "approve").get_data(as_text=True)
     assert "This request has expired; ask for it again." in page
     assert balance(sql, "DGF") == before
     assert sql.scalar(sa.text("SELECT status FROM backoffice.balance_request")) == "expired"
 
 
 def test_a_rejection_needs_a_reason(app, login_as, sql):
+    approver = second_admin(app)
     asker = login_as("administrator")
     _, fields = ask(asker, "BMS", "correction", "10000")
     asker.post("/admin/billers/topup/confirm/", data=fields)
     key = pending_request(sql)
-    approver = second_admin(app)
     assert "A rejection needs a reason." in decide(approver, "balance", key, "reject", "  ").get_data(
         as_text=True
     )

@@ -107,12 +107,14 @@ def test_a_session_idle_longer_than_the_timeout_is_refused(app, login_as):
 
 def test_a_page_refreshing_itself_does_not_keep_an_idle_session_alive(app, login_as):
     client = login_as("staff")
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=2)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=3)
+    assert client.get("/admin/trancode/").status_code == 200  # the last thing the person did
     live = {"X-Live-Refresh": "1", "Accept": "application/json"}
     for _ in range(3):  # the report's live refresh, every second
         answer = client.get("/admin/report/live", headers=live)
         assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
-        time.sleep(1)
+        time.sleep(1.05)
+    time.sleep(1.2)  # 4.3 s after the person's last request; 1.2 s after the last refresh
     response = client.get("/admin/trancode/")
     assert response.status_code == 302 and "/login" in response.location
 

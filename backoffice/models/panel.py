@@ -55,6 +55,8 @@ class PanelUser(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: The interface language the user chose ("id", "en"); None: the panel's default.
     language: Mapped[str | None] = mapped_column(sa.String(5))
+    #: Since when the user has their role (four eyes: see approvals.BalanceRequests).
+    role_since: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password`` (scrypt); refuse one shorter than the minimum."""
@@ -128,11 +130,13 @@ class BalanceRequest(db.Model):
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     note: Mapped[str | None] = mapped_column(sa.String(200))
     requested_by: Mapped[str] = mapped_column(sa.String(60))
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     needs_approval: Mapped[bool]
     status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
     decided_by: Mapped[str | None] = mapped_column(sa.String(60))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reason: Mapped[str | None] = mapped_column(sa.String(300))
     result_status: Mapped[str | None] = mapped_column(sa.String(10))

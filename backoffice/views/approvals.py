@@ -31,12 +31,12 @@ class ApprovalView(GatedBaseView):
 
     @expose("/<queue>/<int:key>/approve/", methods=("POST",))
     def approve(self, queue: str, key: int):
-        return self._decide(queue, lambda q: q.approve(key, current_user.username))
+        return self._decide(queue, lambda q: q.approve(key, current_user._get_current_object()))
 
     @expose("/<queue>/<int:key>/reject/", methods=("POST",))
     def reject(self, queue: str, key: int):
         reason = request.form.get("reason", "")
-        return self._decide(queue, lambda q: q.reject(key, current_user.username, reason))
+        return self._decide(queue, lambda q: q.reject(key, current_user._get_current_object(), reason))
 
     def _decide(self, name: str, decide):
         queue = self.queues.get(name) or abort(404)

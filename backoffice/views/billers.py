@@ -223,7 +223,7 @@ class BillerView(GatedBaseView):
             amount=form.value,
             before=before,
             after=None if before is None else before + sign * form.value,
-            needs_approval=self.requests.needs_approval(form.kind.data, form.value),
+            needs_approval=self.requests.needs_approval(form.kind.data, form.biller.data, form.value),
         )
 
     @expose("/topup/confirm/", methods=("POST",))
@@ -235,7 +235,12 @@ class BillerView(GatedBaseView):
         token = uuid.UUID(form.token.data)
         try:
             submitted = self.requests.submit(
-                token, form.kind.data, form.biller.data, form.value, form.note.data, current_user.username
+                token,
+                form.kind.data,
+                form.biller.data,
+                form.value,
+                form.note.data,
+                current_user._get_current_object(),
             )
             db.session.commit()
         except sa.exc.IntegrityError:

@@ -1,5 +1,7 @@
 """Administration of the panel's own users (schema ``backoffice``)."""
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext, lazy_gettext
@@ -62,6 +64,8 @@ class PanelUserView(GatedModelView):
 
     def on_model_change(self, form, model, is_created):
         self._keep_an_administrator(model, remains=model.role == "administrator" and model.active)
+        if not is_created and sa.inspect(model).attrs.role.history.has_changes():
+            model.role_since = datetime.now(UTC)  # four eyes: not an approver of what was asked before
         if form.new_password.data:
             model.set_password(form.new_password.data)
             model.session_version = (model.session_version or 1) + 1
