@@ -1,9 +1,12 @@
 """Malformed and hostile list parameters: never a 500, never a change in the database."""
 
 import pytest
+from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import BuildError
 
+from tests.helpers import csrf_token
 from tests.test_views import PPOB_TABLES, database_checksum
 
 HOSTILE = st.sampled_from(
@@ -86,3 +89,48 @@ def test_hostile_parameters_change_nothing(login_as, sql):
         ):
             assert client.get(f"/admin/{table}/", query_string=params).status_code < 500
     assert database_checksum(sql) == before
+
+
+#: Path segments, query and form values beyond the list's own: ids of the wrong type, dates at the
+#: edges of the calendar, unicode digits, control characters and line separators.
+ANY_VALUE = st.one_of(
+    HOSTILE,
+    st.sampled_from(
+        ["0001-01-01", "9999-12-31", "2026-02-29", "٢٥٠٠٠", "２５０００", "a\u2028b", "\r\n", "\x1b[31m"]
+    ),
+    st.text(max_size=30),
+)
+ANY_KEY = st.one_of(
+    KEYS,
+    st.sampled_from(
+        ["q", "next", "from", "to", "biller", "kind", "before", "after", "since", "table", "key", "by"]
+    ),
+)
+
+
+def _routes(app):
+    """(rule, method) for every admin and login route, with the names of its path arguments."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "admin.static", "auth.logout"):  # logout would end the walk
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule, method
+
+
+# About 30 s: every route of the URL map, its path segments, query and form values.
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_route_answers_hostile_input_without_a_500(app, admin_client, data):
+    rule, method = data.draw(st.sampled_from(sorted(_routes(app), key=lambda r: (r[0].rule, r[1]))))
+    segments = {name: data.draw(ANY_VALUE.filter(lambda v: v and "/" not in v)) for name in rule.arguments}
+    with app.test_request_context():
+        try:
+            url = url_for(rule.endpoint, **segments)
+        except (ValueError, BuildError):  # a value the route's converter does not take (an int)
+            return
+    values = data.draw(st.dictionaries(ANY_KEY, ANY_VALUE, max_size=4))
+    if method == "GET":
+        response = admin_client.get(url, query_string=values)
+    else:
+        response = admin_client.post(url, data={**values, "csrf_token": csrf_token(admin_client, "/admin/")})
+    assert response.status_code < 500, (method, url, values)

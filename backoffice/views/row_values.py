@@ -14,7 +14,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import flash
+from flask_admin.contrib.sqla.tools import iterdecode
 from flask_babel import gettext
+
+from ..extensions import db
+from ..inputs import column_value
 
 
 class RowsByValue:
@@ -34,7 +38,7 @@ class RowsByValue:
 
     def get_one(self, id):
         if not self.value_identified:
-            return super().get_one(id)
+            return self._keyed_row(id)
         try:
             values = json.loads(id)
         except (TypeError, ValueError):
@@ -59,6 +63,30 @@ class RowsByValue:
         )
         return None
 
+    def _keyed_row(self, id):
+        """The row of a keyed table's link, or None when ``id`` names none. A word where a number
+        is, a number beyond its column, or text the database does not read as the key's type (a
+        ctid) finds no row, where the query would fail."""
+        if not self._key_fits(id):
+            return None
+        try:
+            return super().get_one(id)
+        except sa.exc.DataError:  # a value of the database's own text form it does not read
+            db.session.rollback()
+            return None
+
+    def _key_fits(self, id) -> bool:
+        """Is ``id`` (Flask-Admin's escaped form of the key's values) a value of the key's columns?"""
+        columns = sa.inspect(self.model).primary_key
+        parts = list(iterdecode(str(id)))
+        if len(parts) != len(columns):
+            return False
+        try:
+            values = [column_value(column, part) for column, part in zip(columns, parts, strict=True)]
+        except ValueError:
+            return False
+        return all(_fits(column, value) for column, value in zip(columns, values, strict=True))
+
     def rows_of(self, query) -> list:
         """Every row of ``query`` as an object of the model, identical rows included."""
         names = [prop.key for prop in sa.inspect(self.model).column_attrs]
@@ -69,6 +97,22 @@ class RowsByValue:
                 setattr(row, name, value)
             rows.append(row)
         return rows
+
+
+#: The largest value of each integer type (SQLAlchemy's types, as reflected from the database).
+_INTEGER_MAX = {sa.SmallInteger: 2**15 - 1, sa.BigInteger: 2**63 - 1, sa.Integer: 2**31 - 1}
+
+
+def _fits(column: sa.Column, value) -> bool:
+    """Does ``value`` fit ``column``: within its integer type's range, or not an integer at all?"""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    limit = next((m for kind, m in _INTEGER_MAX.items() if isinstance(column.type, kind)), None)
+    if limit is None:
+        return True
+    if getattr(column.type, "unsigned", False):  # MySQL's UNSIGNED: twice the range, from zero
+        return 0 <= value <= 2 * limit + 1
+    return -limit - 1 <= value <= limit
 
 
 def _plain(value):
