@@ -97,6 +97,7 @@ def export_response(
     ``BACKOFFICE_EXPORT_MAX_ROWS``.
     """
     disposition = {"Content-Disposition": attachment(f"{stem}_{datetime.now(JAKARTA):%Y-%m-%d}.{fmt}")}
+    headers = [str(header) for header in headers]  # labels may be lazy translations (JSON keys)
     if fmt == "csv":
         if db.engine.dialect.name == "postgresql" and not any(maskers):
             body = copy_csv(statement, headers, on_finish)  # PostgreSQL writes the CSV itself

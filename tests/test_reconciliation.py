@@ -163,6 +163,13 @@ def test_a_file_that_is_not_a_statement_is_refused(login_as, sql, day):
     assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.reconciliation")) == 0
 
 
+def test_a_file_name_with_a_nul_is_kept_without_it(login_as, sql, day):
+    content = f"Waktu,Noref,Nominal\n{day} 10:00:00,A1,1000\n".encode()
+    response = upload(login_as("administrator"), content, "mutasi\x00.csv", day)
+    assert response.status_code == 302
+    assert sql.scalar(sa.text("SELECT file_name FROM backoffice.reconciliation")) == "mutasi.csv"
+
+
 def test_indonesian_amounts_and_semicolons_are_read(app, day):
     content = f"Noref;Nominal;Tanggal\nA1;Rp 25.000;{day} 08:45:35\nA2;1.500,50;{day}\n".encode()
     with app.test_request_context():

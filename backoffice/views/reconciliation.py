@@ -18,10 +18,14 @@ from ..exports import FORMATS, export_response
 from ..extensions import db
 from ..formatting import today_jakarta
 from ..i18n import TranslatedForm
+from ..inputs import clean_text
 from ..models.panel import Reconciliation
 from .billers import biller_choices
 from .errors import log_database_error, plain_message
 from .gate import GatedBaseView
+
+#: The longest file name a reconciliation keeps (its column's length).
+MAX_FILE_NAME = 200
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +88,14 @@ class ReconciliationView(GatedBaseView):
         upload = form.statement.data
         content = upload.read()
         code, day = form.biller.data, form.day.data
+        name = clean_text(upload.filename, MAX_FILE_NAME)  # kept with the result: no NUL, bounded
         try:
-            theirs = recon.read_statement(content, upload.filename or "", day)
+            theirs = recon.read_statement(content, name, day)
         except recon.BadStatement as exc:
-            log.info("statement %r for %s on %s refused: %s", upload.filename, code, day, exc.problems)
+            log.info("statement %r for %s on %s refused: %s", name, code, day, exc.problems)
             return self._page(form, exc.problems, status=400)
         try:
-            saved = self._reconcile(code, day, upload.filename or "statement", content, theirs)
+            saved = self._reconcile(code, day, name or "statement", content, theirs)
         except sa.exc.DBAPIError as exc:
             db.session.rollback()
             log_database_error(self.endpoint, exc)  # said on the page, with the form, not flashed
