@@ -94,7 +94,7 @@ def export_response(
     ``on_finish(rows, complete)`` is called once the rows are sent, or when the client goes away.
 
     Raises :class:`TooManyRows` before sending anything when a non-streaming format would exceed
-    ``BACKOFFICE_EXPORT_MAX_ROWS``.
+    its :func:`row_limit`.
     """
     disposition = {"Content-Disposition": attachment(f"{stem}_{datetime.now(JAKARTA):%Y-%m-%d}.{fmt}")}
     headers = [str(header) for header in headers]  # labels may be lazy translations (JSON keys)
@@ -104,8 +104,7 @@ def export_response(
         else:
             body = _csv_lines(headers, _counted(_rows(statement, maskers), on_finish))
         return Response(stream_with_context(started(body)), mimetype=MIMETYPES[fmt], headers=disposition)
-    setting = "BACKOFFICE_PDF_MAX_ROWS" if fmt == "pdf" else "BACKOFFICE_EXPORT_MAX_ROWS"
-    limit = int(current_app.config[setting])
+    limit = row_limit(fmt)
     rows = list(_rows(statement.limit(limit + 1), maskers))
     if len(rows) > limit:
         if on_finish:
@@ -118,6 +117,23 @@ def export_response(
         return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
     dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
     return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
+
+
+#: The setting of each format's own row limit: what it writes within about three seconds on two
+#: cores (bench/export_formats.py measures it), so a download never holds a worker for long.
+FORMAT_LIMITS = {
+    "ods": "BACKOFFICE_ODS_MAX_ROWS",
+    "xlsx": "BACKOFFICE_XLSX_MAX_ROWS",
+    "pdf": "BACKOFFICE_PDF_MAX_ROWS",
+}
+
+
+def row_limit(fmt: str) -> int:
+    """The most rows a download in ``fmt`` (one that cannot stream) may hold: its own limit, within
+    ``BACKOFFICE_EXPORT_MAX_ROWS``."""
+    config = current_app.config
+    ceiling = int(config["BACKOFFICE_EXPORT_MAX_ROWS"])
+    return min(int(config[FORMAT_LIMITS[fmt]]), ceiling) if fmt in FORMAT_LIMITS else ceiling
 
 
 def attachment(filename: str) -> str:

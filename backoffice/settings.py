@@ -84,6 +84,10 @@ def from_environment() -> dict:
         "BACKOFFICE_LOGIN_LOCK_MINUTES": _int("BACKOFFICE_LOGIN_LOCK_MINUTES", 15),
         "BACKOFFICE_EXPORT_MAX_ROWS": _int("BACKOFFICE_EXPORT_MAX_ROWS", 50_000),
         "BACKOFFICE_PDF_MAX_ROWS": _int("BACKOFFICE_PDF_MAX_ROWS", 3_000),
+        # What tablib writes within about three seconds on two cores (bench/export_formats.py:
+        # some 1,500 ODS and 6,000 xlsx rows a second); beyond it the page points at CSV.
+        "BACKOFFICE_ODS_MAX_ROWS": _int("BACKOFFICE_ODS_MAX_ROWS", 4_500),
+        "BACKOFFICE_XLSX_MAX_ROWS": _int("BACKOFFICE_XLSX_MAX_ROWS", 18_000),
         # Exports stream for as long as they need, up to this (their own, longer statement timeout).
         "BACKOFFICE_EXPORT_TIMEOUT_MS": _int("BACKOFFICE_EXPORT_TIMEOUT_MS", 600_000),
         "BACKOFFICE_AUDIT_RETENTION_DAYS": _int("BACKOFFICE_AUDIT_RETENTION_DAYS", 730),

@@ -73,6 +73,15 @@ def test_formats_that_cannot_stream_stop_at_the_limit_with_a_message(app, login_
     assert client.get("/admin/tempmsg_backup/export/csv/").status_code == 200
 
 
+def test_each_slow_format_has_a_limit_of_its_own(app, login_as):
+    app.config["BACKOFFICE_ODS_MAX_ROWS"] = 10  # trancode has 35 rows
+    client = login_as("staff")
+    refused = client.get("/admin/trancode/export/ods/", follow_redirects=True).get_data(as_text=True)
+    assert "More than 10 rows: ODS cannot hold them" in refused
+    xlsx = client.get("/admin/trancode/export/xlsx/")
+    assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
+
+
 def test_unknown_format_is_404_and_export_needs_the_capability(login_as):
     client = login_as("auditor")
     assert client.get("/admin/am_user/export/csv/").status_code == 403
