@@ -8,6 +8,8 @@ pair of words is looked up in English and Indonesian. Where the rule hides an or
 leave the database through the panel, for any role.
 """
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext
 
@@ -85,3 +87,19 @@ def mask_value(value):
     if len(text) <= 8:
         return "*" * len(text)
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+def masked_for(masked_columns: Mapping[str, frozenset[str]], role: str, may_open: bool) -> frozenset[str]:
+    """The columns of a table that ``role`` sees masked: those the file masks for the role, and,
+    where the role may not open the table's records (an auditor in the change history), every
+    column the file masks for anyone."""
+    if not may_open:
+        return frozenset(masked_columns)
+    return frozenset(column for column, roles in masked_columns.items() if role in roles)
+
+
+def mask_fields(values: dict | None, fields: frozenset[str]) -> dict | None:
+    """A record's before or after values with ``fields`` masked (what the audit trail shows)."""
+    if not values:
+        return values
+    return {name: mask_value(value) if name in fields else value for name, value in values.items()}

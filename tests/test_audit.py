@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from backoffice.extensions import db
-from tests.helpers import csrf_token, form_values
+from tests.conftest import PASSWORDS
+from tests.helpers import csrf_token, form_values, log_in
 
 
 def records(sql, **where):
@@ -230,3 +231,20 @@ def test_a_records_details_link_to_its_history_with_a_diff(login_as, sql):
     record_id = records(sql, table_name="trancode", record_key="TSEL25")[0]["id"]
     diff = client.get(f"/admin/audit_log/details/?id={record_id}").get_data(as_text=True)
     assert "PULSA TELKOMSEL 25K" in diff and "BARU" in diff and "table-warning" in diff
+
+
+def test_the_change_history_shows_masked_columns_masked_to_who_may_not_open_them(login_as, app, sql):
+    agent = sql.scalar(sa.text("SELECT min(agent_id) FROM am_user"))
+    admin = login_as("administrator")
+    url = f"/admin/am_user/edit/?id={agent}"
+    values = {**form_values(admin.get(url).get_data(as_text=True)), "phonenumber": "089912345678"}
+    assert admin.post(url, data=values).status_code == 302
+    (change,) = records(sql, table_name="am_user", action="update")
+    assert change["after"] == {"phonenumber": "089912345678"}  # the trail keeps the real value
+    auditor = app.test_client()
+    log_in(auditor, "auditor", PASSWORDS["auditor"])  # may not open agents: sees them masked
+    details = auditor.get(f"/admin/audit_log/details/?id={change['id']}").get_data(as_text=True)
+    export = auditor.get("/admin/audit_log/export/csv/").get_data(as_text=True)
+    for shown in (details, export):
+        assert "089912345678" not in shown and "0899****5678" in shown
+    assert "089912345678" in admin.get(f"/admin/audit_log/details/?id={change['id']}").get_data(as_text=True)

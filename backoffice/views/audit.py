@@ -1,16 +1,28 @@
 """The panel's own change history, for auditors: filters, a record's history, a before/after diff."""
 
+from flask import current_app
 from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
 
 from ..extensions import db
 from ..formatting import wib
+from ..masking import mask_fields, masked_for
 from ..models.panel import AuditRecord
 from .base import GatedModelView
+from .gate import may
+
+#: The columns of a record that hold the values of the row it describes.
+RECORD_VALUES = ("before", "after")
 
 
 def jakarta_time(view, context, model, name):
     """Stored in UTC, shown in Asia/Jakarta as the source's report shows times."""
     return wib(getattr(model, name))
+
+
+def masked_values(view, context, model, name):
+    """A record's before or after values, masked as the user sees them (``masked_fields``)."""
+    return mask_fields(getattr(model, name), view.masked_fields())
 
 
 class AuditTrailView(GatedModelView):
@@ -36,7 +48,7 @@ class AuditTrailView(GatedModelView):
     column_searchable_list = ("actor", "record_key")
     column_default_sort = ("id", True)
     column_sortable_list = ("occurred_at",)
-    column_formatters = {"occurred_at": jakarta_time}
+    column_formatters = {"occurred_at": jakarta_time, "before": masked_values, "after": masked_values}
     column_labels = {
         "occurred_at": lazy_gettext("Time (WIB)"),
         "actor": lazy_gettext("User"),
@@ -75,12 +87,30 @@ class AuditTrailView(GatedModelView):
         listed = self.list_request()
         return listed.extra("table"), listed.extra("key")
 
-    @staticmethod
-    def diff(record: AuditRecord) -> list[tuple[str, object, object, bool]]:
-        """(field, before, after, changed) for every field the record mentions."""
+    def diff(self, record: AuditRecord) -> list[tuple[str, object, object, bool]]:
+        """(field, before, after, changed) for every field the record mentions, masked as the
+        user sees the record's table (whether it changed is told, not what it was)."""
         before, after = record.before or {}, record.after or {}
         fields = list(dict.fromkeys([*before, *after]))
-        return [(f, before.get(f), after.get(f), before.get(f) != after.get(f)) for f in fields]
+        shown_before, shown_after = (mask_fields(values, self.masked_fields()) for values in (before, after))
+        return [(f, shown_before.get(f), shown_after.get(f), before.get(f) != after.get(f)) for f in fields]
+
+    def masked_fields(self) -> frozenset[str]:
+        """The fields the current user sees masked in any record: the trail keeps the real values
+        (its hash chain covers them), the pages and exports of it show them masked."""
+        role = current_user.role
+        return frozenset().union(
+            *(
+                masked_for(view.masked_columns, role, may_open=may("details", view.endpoint))
+                for view in current_app.extensions["backoffice"].views.values()
+            )
+        )
+
+    def export_masker(self, column: str):
+        if column in RECORD_VALUES:
+            fields = self.masked_fields()
+            return (lambda values: mask_fields(values, fields)) if fields else None
+        return super().export_masker(column)
 
     @property
     def record_filter_note(self) -> str | None:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from ..exports import FORMATS
 from ..formatting import decimal, wib
-from ..masking import mask_value
+from ..masking import mask_value, masked_for
 from ..models.names import TableName
 from .fields import PanelFilterConverter, PanelModelConverter
 from .forms import RoundTripForm
@@ -121,8 +121,13 @@ class GatedModelView(RowsByValue, ListingMixin, RowVersionMixin, AuditedWritesMi
 
     def masks(self, column: str) -> bool:
         """Does the current user see ``column`` masked?"""
-        roles = self.masked_columns.get(column)
-        return bool(roles) and current_user.is_authenticated and current_user.role in roles
+        return current_user.is_authenticated and column in masked_for(
+            self.masked_columns, current_user.role, may_open=True
+        )
+
+    def export_masker(self, column: str):
+        """What masks ``column``'s values in this user's export, or None."""
+        return mask_value if self.masks(column) else None
 
     @property
     def can_create(self) -> bool:

@@ -23,7 +23,6 @@ from .. import audit
 from ..exports import export_response
 from ..extensions import db
 from ..inputs import clean, column_value
-from ..masking import mask_value
 from .errors import refused
 
 #: Deepest list page and longest search accepted from a query string.
@@ -271,7 +270,7 @@ class ListingMixin:
             self.endpoint,
             [label for _, label in self._export_columns],
             query.with_entities(*columns).statement,
-            [mask_value if self.masks(name) else None for name, _ in self._export_columns],
+            [self.export_masker(name) for name, _ in self._export_columns],
             on_finish=audit.export_recorder(self.endpoint, self.table_name.key, export_type),
         )
 
