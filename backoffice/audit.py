@@ -32,8 +32,8 @@ def record(action: str, *, actor: str | None = None, **fields) -> AuditRecord:
 def record_separately(action: str, *, who: dict | None = None, **fields) -> int:
     """Write an audit record in a transaction of its own, committed at once; its id.
 
-    ``who`` is what :func:`who` returned when the event began (a streamed download ends after
-    its request has handed over); by default it is taken now.
+    ``who`` holds the user, role, address and browser as they were when the event began (a
+    streamed download ends after its request has handed over); by default they are taken now.
     """
     with db.engine.begin() as conn:
         values = {"action": action, **(who or _who(None)), **fields}
@@ -45,7 +45,7 @@ def export_recorder(view: str, table: str | None, export_type: str) -> Callable[
     query, committed now (if it cannot be written, this raises and nothing is sent). Returns what
     the export calls when it has finished or was cut off: an ``export_end`` record with the rows
     sent and whether all were (the trail is append-only, so the end is a record of its own)."""
-    at_start = who()
+    at_start = _who(None)  # a streamed download ends after its request has handed over
     started = record_separately(
         "export", who=at_start, view=view, table_name=table, detail={"format": export_type, "query": _query()}
     )
@@ -55,11 +55,6 @@ def export_recorder(view: str, table: str | None, export_type: str) -> Callable[
         record_separately("export_end", who=at_start, view=view, table_name=table, detail=detail)
 
     return finished
-
-
-def who() -> dict:
-    """The current user, role, address and browser, as audit record fields."""
-    return _who(None)
 
 
 def snapshot(model, attributes) -> dict:

@@ -162,11 +162,10 @@ def test_state_changing_requests_without_csrf_token_are_refused(login_as, sql, m
     assert client.get("/admin/").status_code == 200  # still logged in: logout was refused too
 
 
-def _fail_login(client, username):
+def _fail_login(client, username, headers=None):
     token = csrf_token(client, "/login")
-    return client.post(
-        "/login", data={"username": username, "password": "wrong-password-1", "csrf_token": token}
-    )
+    data = {"username": username, "password": "wrong-password-1", "csrf_token": token}
+    return client.post("/login", data=data, headers=headers)
 
 
 @pytest.mark.parametrize("username", ["staff", "no-such-user"])
@@ -193,6 +192,13 @@ def test_repeated_failures_lock_the_name_without_telling_if_it_exists(app, clien
     assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.audit_log WHERE actor = 'no-such-user'")) == 0
 
 
+def _last_failed_address(sql) -> str:
+    query = (
+        "SELECT source_ip FROM backoffice.audit_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1"
+    )
+    return sql.scalar(sa.text(query))
+
+
 def _client_at(app, address: str):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
@@ -217,25 +223,13 @@ def test_failures_from_one_address_slow_it_down_and_lock_nobody_else(app, sql):
 @pytest.mark.parametrize("app", [{"BACKOFFICE_TRUSTED_PROXIES": 1}], indirect=True)
 def test_behind_a_trusted_proxy_the_client_is_the_address_it_reports(app, sql):
     client = app.test_client()
-    _fail_login_via(client, "staff", {"X-Forwarded-For": "203.0.113.9"})
-    address = (
-        "SELECT source_ip FROM backoffice.audit_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1"
-    )
-    assert sql.scalar(sa.text(address)) == "203.0.113.9"
+    assert _fail_login(client, "staff", {"X-Forwarded-For": "203.0.113.9"}).status_code == 401
+    assert _last_failed_address(sql) == "203.0.113.9"
 
 
 def test_without_a_trusted_proxy_a_forwarded_address_is_not_believed(client, sql):
-    _fail_login_via(client, "staff", {"X-Forwarded-For": "203.0.113.9"})
-    address = (
-        "SELECT source_ip FROM backoffice.audit_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1"
-    )
-    assert sql.scalar(sa.text(address)) == "127.0.0.1"
-
-
-def _fail_login_via(client, username: str, headers: dict):
-    token = csrf_token(client, "/login")
-    data = {"username": username, "password": "wrong-password-1", "csrf_token": token}
-    assert client.post("/login", data=data, headers=headers).status_code == 401
+    assert _fail_login(client, "staff", {"X-Forwarded-For": "203.0.113.9"}).status_code == 401
+    assert _last_failed_address(sql) == "127.0.0.1"
 
 
 def test_parallel_attempts_cannot_race_past_the_lock(app, sql):

@@ -1,6 +1,6 @@
 """The panel's own change history, for auditors: filters, a record's history, a before/after diff."""
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
@@ -98,13 +98,15 @@ class AuditTrailView(GatedModelView):
     def masked_fields(self) -> frozenset[str]:
         """The fields the current user sees masked in any record: the trail keeps the real values
         (its hash chain covers them), the pages and exports of it show them masked."""
-        role = current_user.role
-        return frozenset().union(
-            *(
-                masked_for(view.masked_columns, role, may_open=may("details", view.endpoint))
-                for view in current_app.extensions["backoffice"].views.values()
+        if "masked_fields" not in g:  # asked for by every record of a page: worked out once
+            role = current_user.role
+            g.masked_fields = frozenset().union(
+                *(
+                    masked_for(view.masked_columns, role, may_open=may("details", view.endpoint))
+                    for view in current_app.extensions["backoffice"].views.values()
+                )
             )
-        )
+        return g.masked_fields
 
     def export_masker(self, column: str):
         if column in RECORD_VALUES:

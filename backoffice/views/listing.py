@@ -71,10 +71,6 @@ class ListRequest:
         cursor = _strings(args.extra_args.pop(CURSOR, None))
         return cls(args, tuple(cursor) if cursor else None)
 
-    @property
-    def page(self) -> int:
-        return self.args.page
-
     def extra(self, name: str) -> str | None:
         """A view's own argument of the list (kept in its links and exports), cleaned."""
         return self.args.extra_args.get(name) or None
@@ -118,7 +114,7 @@ class Listing:
         beyond = self._beyond_cursor()
         if beyond is not None:
             return self.view._apply_pagination(self.query.filter(beyond), 0, page_size)
-        return self.view._apply_pagination(self.query, self.request.page, page_size)
+        return self.view._apply_pagination(self.query, self.request.args.page, page_size)
 
     def _beyond_cursor(self):
         """``(key columns) < (cursor)`` (or ``>`` in ascending order), an index's range; None when
