@@ -11,7 +11,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, jsonify, request
-from werkzeug.exceptions import BadRequest, RequestURITooLarge
+from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 
 from .extensions import db
 from .views.errors import log_database_error, plain_message
@@ -22,7 +22,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 #: The arguments the panel and Flask-Admin redirect to after a form or a login.
 RETURN_TARGETS = ("url", "next")
-#: Control characters and line separators: never part of an address to return to.
+#: Control characters and line separators: never part of a path or an address to return to.
 CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
@@ -48,6 +48,8 @@ def init_operations(app: Flask) -> None:
         g.request_id = offered if REQUEST_ID.match(offered) else uuid.uuid4().hex[:16]
         if len(request.query_string) > max_query:
             raise RequestURITooLarge()
+        if CONTROL.search(request.path):
+            raise NotFound()  # no page, record or biller code has one in its name
         if any(CONTROL.search(request.values.get(name, "")) for name in RETURN_TARGETS):
             raise BadRequest()  # it would become a Location header, which cannot hold them
 

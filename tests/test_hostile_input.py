@@ -134,3 +134,11 @@ def test_every_route_answers_hostile_input_without_a_500(app, admin_client, data
     else:
         response = admin_client.post(url, data={**values, "csrf_token": csrf_token(admin_client, "/admin/")})
     assert response.status_code < 500, (method, url, values)
+
+
+def test_what_the_route_fuzz_found_stays_fixed(admin_client):
+    edge = admin_client.get("/admin/billers/DGF/history/?from=9999-12-31&to=0001-01-01")
+    assert edge.status_code == 200 and "outside the dates a report covers" in edge.get_data(as_text=True)
+    assert admin_client.get("/admin/billers/%00/history/").status_code == 404
+    assert admin_client.get("/admin/trancode/details/?id=1,2").status_code == 302  # no such record
+    assert admin_client.post("/admin/trancode/delete/", data={"url": "\n"}).status_code == 400

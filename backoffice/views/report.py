@@ -18,6 +18,8 @@ from .gate import GatedBaseView
 PAGE_SIZE = 50
 #: The longest range one report covers (a month and a bit: H+1 work and monthly recaps).
 MAX_RANGE_DAYS = 62
+#: The days a report may start or end on: any the business can have had.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 1, 1)
 #: The live view looks back at most this far, whatever the browser asks.
 LIVE_WINDOW = timedelta(minutes=10)
 HEADERS = {
@@ -205,12 +207,18 @@ def _date(raw: str | None, default: date, problems: list[str]) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         problems.append(
             gettext("%(value)s is not a date (YYYY-MM-DD): today is shown instead.", value=raw[:30])
         )
         return default
+    if not FIRST_DAY <= day <= LAST_DAY:  # the range's ends must stay dates (day + 1, last - range)
+        problems.append(
+            gettext("%(value)s is outside the dates a report covers: today is shown instead.", value=raw[:30])
+        )
+        return default
+    return day
 
 
 def _text(raw: str | None) -> str | None:
