@@ -24,7 +24,7 @@ def record(action: str, *, actor: str | None = None, **fields) -> AuditRecord:
     ``actor`` defaults to the logged-in user; ``fields`` are columns of ``AuditRecord``
     (``view``, ``table_name``, ``record_key``, ``before``, ``after``, ``detail``).
     """
-    entry = AuditRecord(action=action, **_who(actor), **fields)
+    entry = AuditRecord(action=action, **{**_who(actor), **fields})
     db.session.add(entry)
     return entry
 
@@ -112,6 +112,7 @@ def _who(actor: str | None) -> dict:
         who["user_agent"] = clean_text(request.user_agent.string, 300)
         if current_user.is_authenticated:
             who["actor"], who["actor_role"] = current_user.username, current_user.role
+            who["actor_id"] = current_user.id
     if actor is not None:
         who["actor"] = clean_text(actor, 60)  # typed at login: anything may be in it
     return who

@@ -120,9 +120,10 @@ def login():
         record("login")
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
-    record(LOGIN_FAILED, actor=username)
+    account = {"actor": username, "actor_id": user.id if user else None}
+    record(LOGIN_FAILED, **account)
     if failures + 1 >= limit:
-        record("login_locked", actor=username)
+        record("login_locked", **account)
     db.session.commit()
     flash(gettext("Invalid username or password."), "error")
     return render_template("auth/login.html", form=form), 401

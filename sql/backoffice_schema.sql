@@ -47,13 +47,22 @@ CREATE INDEX IF NOT EXISTS audit_log_login_idx ON backoffice.audit_log (action, 
 ALTER TABLE backoffice.audit_log ADD COLUMN IF NOT EXISTS prev_hash char(64);
 ALTER TABLE backoffice.audit_log ADD COLUMN IF NOT EXISTS hash char(64);
 
+-- Who acted, by the account's immutable id (a rename does not change it; four eyes compares ids).
+-- chain_version says which columns a record's hash covers: 1 before actor_id existed, 2 since.
+ALTER TABLE backoffice.audit_log ADD COLUMN IF NOT EXISTS actor_id integer;
+ALTER TABLE backoffice.audit_log ADD COLUMN IF NOT EXISTS chain_version smallint NOT NULL DEFAULT 1;
+
 -- The text a record's hash covers. jsonb's text form is canonical (keys sorted, one spacing).
+-- Version 1 records keep the hash they were written with; version 2 adds the version and actor_id.
 CREATE OR REPLACE FUNCTION backoffice.audit_hash(r backoffice.audit_log) RETURNS char(64)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT encode(sha256(convert_to(concat_ws(E'\x1f',
         r.id, to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
         r.actor, r.actor_role, r.source_ip, r.user_agent, r.action, r.view, r.table_name,
-        r.record_key, r.before::text, r.after::text, r.detail::text, r.prev_hash), 'UTF8')), 'hex')
+        r.record_key, r.before::text, r.after::text, r.detail::text, r.prev_hash)
+        || CASE WHEN r.chain_version >= 2
+                THEN concat_ws(E'\x1f', '', 'v' || r.chain_version, coalesce(r.actor_id::text, '-'))
+                ELSE '' END, 'UTF8')), 'hex')
 $$;
 
 -- Chains each new record to the last one. The transaction-level lock serialises writers, and the
@@ -64,6 +73,7 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('backoffice.audit_log'));
     NEW.id := nextval(pg_get_serial_sequence('backoffice.audit_log', 'id'));
     NEW.occurred_at := coalesce(NEW.occurred_at, now());
+    NEW.chain_version := 2;
     SELECT hash INTO NEW.prev_hash FROM backoffice.audit_log ORDER BY id DESC LIMIT 1;
     NEW.hash := backoffice.audit_hash(NEW);
     RETURN NEW;

@@ -248,3 +248,34 @@ def test_the_change_history_shows_masked_columns_masked_to_who_may_not_open_them
     for shown in (details, export):
         assert "089912345678" not in shown and "0899****5678" in shown
     assert "089912345678" in admin.get(f"/admin/audit_log/details/?id={change['id']}").get_data(as_text=True)
+
+
+def test_records_keep_the_accounts_id_and_the_chain_covers_it(login_as, runner, sql):
+    login_as("auditor")
+    auditor = sql.scalar(sa.text("SELECT id FROM backoffice.panel_user WHERE username = 'auditor'"))
+    login = records(sql, action="login")[-1]
+    assert (login["actor_id"], login["chain_version"]) == (auditor, 2)
+    tamper(sql, "UPDATE backoffice.audit_log SET actor_id = actor_id + 1 WHERE id = :i", i=login["id"])
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code != 0 and f"record {login['id']} does not match its hash" in result.output
+
+
+def test_records_written_before_the_accounts_id_was_kept_still_verify(runner, sql):
+    sql.execute(sa.text("INSERT INTO backoffice.audit_log (action, actor) VALUES ('a', 'x'), ('b', 'y')"))
+    first = records(sql)[0]["id"]
+    # As a trail written by the panel before version 2: no id, the version 1 hash.
+    tamper(
+        sql,
+        "UPDATE backoffice.audit_log a SET chain_version = 1, hash = NULL WHERE id = :i",
+        i=first,
+    )
+    tamper(sql, "UPDATE backoffice.audit_log a SET hash = backoffice.audit_hash(a) WHERE id = :i", i=first)
+    tamper(
+        sql,
+        "UPDATE backoffice.audit_log a SET prev_hash = (SELECT hash FROM backoffice.audit_log WHERE id = :i),"
+        " hash = NULL WHERE id > :i",
+        i=first,
+    )
+    tamper(sql, "UPDATE backoffice.audit_log a SET hash = backoffice.audit_hash(a) WHERE id > :i", i=first)
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 0 and "audit trail intact: 2 records" in result.output

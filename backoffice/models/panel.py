@@ -87,6 +87,8 @@ class AuditRecord(db.Model):
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, server_default=sa.FetchedValue())
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
     actor: Mapped[str | None] = mapped_column(sa.String(60))
+    #: The account's id: a rename does not change it (four eyes and history compare ids).
+    actor_id: Mapped[int | None]
     actor_role: Mapped[str | None] = mapped_column(sa.String(40))
     source_ip: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
@@ -100,6 +102,8 @@ class AuditRecord(db.Model):
     #: Set by the database (trigger backoffice.audit_chain), never by the panel.
     prev_hash: Mapped[str | None] = mapped_column(sa.CHAR(64))
     hash: Mapped[str | None] = mapped_column(sa.CHAR(64))
+    #: Which columns ``hash`` covers (see ``backoffice.audit_hash``); set by the database.
+    chain_version: Mapped[int] = mapped_column(sa.SmallInteger, server_default=sa.FetchedValue())
 
 
 class BillerSetting(db.Model):
