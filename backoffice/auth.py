@@ -9,7 +9,9 @@ client's address is the one a configured number of trusted proxies report (``sec
 """
 
 import hashlib
+import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -42,6 +44,12 @@ UNKNOWN_NAME = "unknown:"
 #: From this many failures on, each further attempt waits (0.5 s, 1 s, 2 s... at most 4 s).
 SLOW_AFTER = 3
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+#: Where each app keeps its password-check slots (see _hashing_slot).
+HASHING_SLOTS = "backoffice_login_hashing"
+
+
+class LoginsBusy(Exception):
+    """Every password-check slot of this process stayed taken for the whole wait."""
 
 
 class LoginForm(TranslatedForm):
@@ -70,6 +78,7 @@ def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    app.extensions[HASHING_SLOTS] = threading.BoundedSemaphore(app.config["BACKOFFICE_LOGIN_HASHES_AT_ONCE"])
     app.register_blueprint(bp)
 
 
@@ -109,7 +118,12 @@ def login():
         return render_template("auth/login.html", form=form), 429
     if failures >= SLOW_AFTER:
         time.sleep(min(0.5 * 2 ** (failures - SLOW_AFTER), 4.0))
-    if _password_matches(user, form.password.data):
+    try:
+        matches = _password_matches(user, form.password.data)
+    except LoginsBusy:
+        flash(gettext("Many people are logging in at once. Try again in a moment."), "error")
+        return render_template("auth/login.html", form=form), 503
+    if matches:
         chosen = session.get("language")
         session.clear()  # a fresh session on login: nothing from before survives
         session["language"] = user.language or chosen
@@ -187,10 +201,29 @@ def change_password():
 
 
 def _password_matches(user: PanelUser | None, password: str) -> bool:
-    if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)  # the same work, so timing tells nothing
-        return False
-    return user.check_password(password)
+    """Check ``password`` in one of this process's hashing slots (raise :class:`LoginsBusy` when
+    none frees up in time); a name that is no account gets the same work, so timing tells nothing."""
+    with _hashing_slot():
+        if user is None or not user.active:
+            check_password_hash(_DUMMY_HASH, password)
+            return False
+        return user.check_password(password)
+
+
+@contextmanager
+def _hashing_slot():
+    """One of ``BACKOFFICE_LOGIN_HASHES_AT_ONCE`` password checks at a time per process. A check is
+    scrypt (N=2^15, r=8, p=1: 32 MiB and about 65 ms of one core on the two-core reference
+    machine); a login storm that hashed without a bound would take every core from every other
+    page. Beyond the bound a login waits up to ``BACKOFFICE_LOGIN_HASH_WAIT_SECONDS``, then is
+    told to try again in a moment."""
+    slots = current_app.extensions[HASHING_SLOTS]
+    if not slots.acquire(timeout=current_app.config["BACKOFFICE_LOGIN_HASH_WAIT_SECONDS"]):
+        raise LoginsBusy
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def _recorded_name(typed: str, user: PanelUser | None) -> str:

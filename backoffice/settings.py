@@ -82,6 +82,10 @@ def from_environment() -> dict:
         "BACKOFFICE_TRUSTED_PROXIES": _int("BACKOFFICE_TRUSTED_PROXIES", 0),
         "BACKOFFICE_LOGIN_MAX_FAILURES": _int("BACKOFFICE_LOGIN_MAX_FAILURES", 5),
         "BACKOFFICE_LOGIN_LOCK_MINUTES": _int("BACKOFFICE_LOGIN_LOCK_MINUTES", 15),
+        # Password checks at once per process (each about 65 ms of a core and 32 MiB), and how long
+        # a login waits for one before it is told to try again in a moment (auth._hashing_slot).
+        "BACKOFFICE_LOGIN_HASHES_AT_ONCE": _int("BACKOFFICE_LOGIN_HASHES_AT_ONCE", 1),
+        "BACKOFFICE_LOGIN_HASH_WAIT_SECONDS": _int("BACKOFFICE_LOGIN_HASH_WAIT_SECONDS", 3),
         "BACKOFFICE_EXPORT_MAX_ROWS": _int("BACKOFFICE_EXPORT_MAX_ROWS", 50_000),
         "BACKOFFICE_PDF_MAX_ROWS": _int("BACKOFFICE_PDF_MAX_ROWS", 3_000),
         # What tablib writes within about three seconds on two cores (bench/export_formats.py:

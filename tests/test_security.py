@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask_admin.contrib.sqla.filters import FilterEqual
 
-from backoffice.auth import SIGNED_IN_AT, UNKNOWN_NAME
+from backoffice.auth import HASHING_SLOTS, SIGNED_IN_AT, UNKNOWN_NAME
 from backoffice.extensions import db
 from backoffice.settings import PPOB_CONFIG_FILE
 from tests.conftest import PASSWORDS, PPOB_SETTINGS
@@ -248,6 +248,23 @@ def test_parallel_attempts_cannot_race_past_the_lock(app, sql):
     assert statuses == [401] * 4 + [429] * 4
     failed = "SELECT count(*) FROM backoffice.audit_log WHERE action = 'login_failed' AND actor = 'staff'"
     assert sql.scalar(sa.text(failed)) == 4
+
+
+def test_beyond_the_password_checks_at_once_a_login_is_told_to_try_again(app, client, sql):
+    app.config["BACKOFFICE_LOGIN_HASH_WAIT_SECONDS"] = 0
+    slots = app.extensions[HASHING_SLOTS]
+    assert slots.acquire(blocking=False)  # the process's only slot, as a storm of logins holds it
+    try:
+        token = csrf_token(client, "/login")
+        data = {"username": "staff", "password": PASSWORDS["staff"], "csrf_token": token}
+        busy = client.post("/login", data=data)
+    finally:
+        slots.release()
+    assert busy.status_code == 503
+    assert "Many people are logging in at once. Try again in a moment." in busy.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302  # not logged in; and nothing counted against staff
+    assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.audit_log WHERE actor = 'staff'")) == 0
+    assert log_in(client, "staff", PASSWORDS["staff"]).get("/admin/").status_code == 200
 
 
 def test_logins_and_logouts_are_recorded(login_as, sql):
