@@ -1,13 +1,19 @@
 """The dashboard (today beside yesterday, per role) and the search box on every page."""
 
+import html
 import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import csrf_token
+from backoffice.extensions import db
+from backoffice.masking import mask_value
+from backoffice.settings import PPOB_CONFIG_FILE
+from tests.conftest import PASSWORDS, PPOB_SETTINGS
+from tests.helpers import csrf_token, log_in
 
 TODAY = "date_trunc('day', now() AT TIME ZONE 'Asia/Jakarta')"
 NOW = "(now() AT TIME ZONE 'Asia/Jakarta')"
@@ -114,8 +120,6 @@ def test_search_follows_the_role_and_escapes_the_query(login_as):
 
 def test_the_dashboard_is_indonesian_by_default(database_url):
     from app import create_app
-    from backoffice.settings import PPOB_CONFIG_FILE
-    from tests.conftest import PASSWORDS
 
     settings = {"BACKOFFICE_MODE": "test", "BACKOFFICE_CONFIG_FILE": PPOB_CONFIG_FILE}
     client = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url}).test_client()
@@ -123,3 +127,28 @@ def test_the_dashboard_is_indonesian_by_default(database_url):
     client.post("/login", data={"username": "staff", "password": PASSWORDS["staff"], "csrf_token": token})
     html = client.get("/admin/").get_data(as_text=True)
     assert "Tingkat sukses" in html and "Transaksi per jam" in html
+
+
+def test_top_agents_follow_the_masking_of_the_agents_table(database_url, tmp_path, sql):
+    from app import create_app
+
+    masks = 'mask = { no_ktp = ["staff"], phonenumber = ["staff"] }'
+    config = tmp_path / "backoffice.toml"
+    shipped = Path(PPOB_CONFIG_FILE).read_text()
+    assert masks in shipped
+    config.write_text(shipped.replace(masks, masks[:-2] + ', agent_name = ["staff"] }', 1))
+    app = create_app(
+        {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_CONFIG_FILE": str(config)}
+    )
+    try:
+        admin = log_in(app.test_client(), "administrator", PASSWORDS["administrator"]).get("/admin/")
+        staff = log_in(app.test_client(), "staff", PASSWORDS["staff"]).get("/admin/")
+        top = re.compile(r'<table class="table table-sm mb-0" id="top-agents">(.*?)</table>', re.S)
+        seen_by_admin = top.search(admin.get_data(as_text=True)).group(1)
+        seen_by_staff = top.search(staff.get_data(as_text=True)).group(1)
+        name = re.search(r'<span class="small">([^<]+)</span>', seen_by_admin).group(1)
+        assert "*" not in name and name not in seen_by_staff
+        assert mask_value(html.unescape(name)) in html.unescape(seen_by_staff)
+    finally:
+        with app.app_context():
+            db.engine.dispose()

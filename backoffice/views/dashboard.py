@@ -3,13 +3,16 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_admin import expose
+from flask_login import current_user
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..dashboard import names, registrations, transaction_figures
 from ..extensions import db
 from ..formatting import JAKARTA, now_jakarta
+from ..masking import mask_value, masked_for
 from ..models.panel import AuditRecord
 from ..models.reflection import ReflectedTable
 from ..report import TransactionReport
@@ -45,7 +48,7 @@ class DashboardView(HomeView):
             context["show_margin"] = may("list", "margin")
             if figures is not None:
                 context["product_names"] = self._names("products", [p[0] for p in figures.products])
-                context["agent_names"] = self._names("agents", [a[0] for a in figures.agents])
+                context["top_agents"] = self._top_agents(figures.agents)
         agents = self.agents
         if agents is not None and REGISTERED in agents.table.c and may("list", agents.endpoint):
             context["registrations"] = self.safely(
@@ -58,6 +61,26 @@ class DashboardView(HomeView):
         if may("list", "audit_log"):
             context["activity"] = self.safely(lambda: _activity_today(now), [])
         return self.render("admin/index.html", **context)
+
+    def _top_agents(self, agents: list[tuple]) -> list[tuple]:
+        """``(agent, name, transactions, sales)`` of today's top agents, with the key and the name
+        masked where the file masks those columns of the agents' table for the user's role."""
+        entry = self.report.mapping.agents
+        names = self._names("agents", [agent for agent, _, _ in agents])
+        view = current_app.extensions["backoffice"].views.get(entry["table"])
+        masked = (
+            masked_for(view.masked_columns, current_user.role, may_open=may("details", view.endpoint))
+            if view is not None
+            else frozenset()
+        )
+
+        def shown(column: str, value):
+            return mask_value(value) if column in masked else value
+
+        return [
+            (shown(entry["key"], agent), shown(entry["name"], names.get(agent, "")), count, sales)
+            for agent, count, sales in agents
+        ]
 
     def _names(self, role: str, keys) -> dict:
         entry = getattr(self.report.mapping, role)
