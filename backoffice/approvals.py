@@ -9,7 +9,7 @@ the audit record beside it. What may not be decided raises :class:`Refused`; the
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from . import audit
 from .billers import LEDGER, Billers, TopUpResult
 from .database import one_at_a_time
 from .extensions import db
-from .formatting import now_jakarta
+from .formatting import JAKARTA, now_jakarta, today_jakarta
 from .models.panel import BalanceRequest, PanelUser
 from .models.reflection import ReflectedTable
 
@@ -82,7 +82,8 @@ class BalanceRequests:
 
     def deposited_today(self, code: str) -> int:
         """The deposits asked for at ``code`` since midnight in Jakarta, carried out or waiting."""
-        midnight = now_jakarta().replace(hour=0, minute=0, second=0, microsecond=0)
+        # Aware: requested_at is the panel's own UTC time, not the application's Jakarta wall time.
+        midnight = datetime.combine(today_jakarta(), time(), tzinfo=JAKARTA)
         return db.session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(BalanceRequest.amount), 0)).where(
                 BalanceRequest.billercode == code,
