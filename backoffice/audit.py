@@ -22,7 +22,8 @@ def record(action: str, *, actor: str | None = None, **fields) -> AuditRecord:
     """Add an audit record to the current transaction, so it commits (or not) with what it records.
 
     ``actor`` defaults to the logged-in user; ``fields`` are columns of ``AuditRecord``
-    (``view``, ``table_name``, ``record_key``, ``before``, ``after``, ``detail``).
+    (``view``, ``table_name``, ``record_key``, ``before``, ``after``, ``detail``; ``actor_id`` for an
+    account that is not logged in, such as a failed login's).
     """
     entry = AuditRecord(action=action, **{**_who(actor), **fields})
     db.session.add(entry)

@@ -5,14 +5,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_admin import expose
-from flask_login import current_user
 
 from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..dashboard import names, registrations, transaction_figures
 from ..extensions import db
 from ..formatting import JAKARTA, now_jakarta
-from ..masking import mask_value, masked_for
+from ..masking import mask_value
 from ..models.panel import AuditRecord
 from ..models.reflection import ReflectedTable
 from ..report import TransactionReport
@@ -68,14 +67,9 @@ class DashboardView(HomeView):
         entry = self.report.mapping.agents
         names = self._names("agents", [agent for agent, _, _ in agents])
         view = current_app.extensions["backoffice"].views.get(entry["table"])
-        masked = (
-            masked_for(view.masked_columns, current_user.role, may_open=may("details", view.endpoint))
-            if view is not None
-            else frozenset()
-        )
 
         def shown(column: str, value):
-            return mask_value(value) if column in masked else value
+            return mask_value(value) if view is not None and view.masks(column) else value
 
         return [
             (shown(entry["key"], agent), shown(entry["name"], names.get(agent, "")), count, sales)
