@@ -23,6 +23,13 @@ SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relname
          WHERE n.nspname NOT IN {SYSTEM_SCHEMAS} AND n.nspname NOT LIKE 'pg\\_%'
            AND t.typtype IN ('e', 'd', 'c', 'r', 'm') AND t.typrelid = 0)
 """
+#: MySQL/MariaDB: columns added to the panel's own tables after they were first created, which
+#: ``CREATE TABLE IF NOT EXISTS`` does not add to an existing table (MySQL has no ADD COLUMN IF
+#: NOT EXISTS). PostgreSQL adds them in its script.
+MYSQL_LATER_COLUMNS = {
+    "panel_user": {"role_since": "datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"},
+    "audit_log": {"actor_id": "int", "chain_version": "smallint NOT NULL DEFAULT 1"},
+}
 MYSQL_OBJECTS = """
 SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE())
      + (SELECT count(*) FROM information_schema.routines WHERE routine_schema = DATABASE())
@@ -51,6 +58,7 @@ def init_database(engine: sa.Engine, ppob_schema: bool = False) -> list[str]:
             name = own_database(conn)
             template = (SQL_DIR / "backoffice_schema.mysql.sql").read_text(encoding="utf-8")
             run_sql_text(conn, template.replace("{own_database}", name))
+            _add_later_columns(conn, name)
             done = [f"the panel's own tables are ready in the database {name}"]
             if ppob_schema:
                 done.append("the PPOB schema was not created: it needs PostgreSQL")
@@ -70,6 +78,19 @@ def init_database(engine: sa.Engine, ppob_schema: bool = False) -> list[str]:
                 "functions or types of an application, which are left as they are"
             )
     return done
+
+
+def _add_later_columns(conn: sa.Connection, database: str) -> None:
+    """Bring a MySQL/MariaDB panel database created by an earlier release up to today's columns."""
+    rows = conn.execute(
+        sa.text("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = :d"),
+        {"d": database},
+    )
+    present = {(table, column) for table, column in rows}
+    for table, columns in MYSQL_LATER_COLUMNS.items():
+        for column, definition in columns.items():
+            if (table, column) not in present:
+                conn.exec_driver_sql(f"ALTER TABLE `{database}`.{table} ADD COLUMN {column} {definition}")
 
 
 def load_demo_data(engine: sa.Engine, transactions: int, seed: float = 0.42) -> None:

@@ -119,3 +119,24 @@ def test_what_needs_postgresql_is_said_not_failed(admin):
     page = admin.get("/admin/unserved/").get_data(as_text=True)
     assert 'id="all-served"' in page
     assert "no row version" in page and "audit-verify needs PostgreSQL" in page
+
+
+def test_init_db_brings_a_panel_database_of_an_earlier_release_up_to_date(maria_app, maria_url):
+    own = own_database_name(make_url(maria_url).database)
+    engine = sa.create_engine(maria_url)
+    try:
+        with engine.begin() as conn:  # as an earlier release left it
+            conn.exec_driver_sql(
+                f"ALTER TABLE `{own}`.audit_log DROP COLUMN actor_id, DROP COLUMN chain_version"
+            )
+            conn.exec_driver_sql(f"ALTER TABLE `{own}`.panel_user DROP COLUMN role_since")
+        assert maria_app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+        with engine.connect() as conn:
+            columns = conn.execute(
+                sa.text("SELECT column_name FROM information_schema.columns WHERE table_schema = :d"),
+                {"d": own},
+            ).scalars()
+            assert {"actor_id", "chain_version", "role_since"} <= set(columns)
+    finally:
+        engine.dispose()
+    assert log_in(maria_app.test_client(), "maria-admin", PASSWORD).get("/admin/").status_code == 200
