@@ -15,6 +15,7 @@ from backoffice.formatting import init_formatting
 from backoffice.i18n import init_i18n
 from backoffice.models.reflection import reflect_tables
 from backoffice.operations import init_operations
+from backoffice.second_factor import init_second_factor
 from backoffice.security import init_security
 from backoffice.views import init_admin
 
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_db(app)
     init_i18n(app)
     init_auth(app)
+    init_second_factor(app)
     with app.app_context():
         init_admin(app, *load_catalogue(app))
     register_commands(app)

@@ -1,5 +1,6 @@
-"""Four eyes: deposits and corrections that wait for a second person, and the application's own
-point-redemption queue (``redeem_approval``), decided through one mechanism.
+"""Four eyes: deposits and corrections that wait for a second person, changes to the panel's
+accounts, and the application's own point-redemption queue (``redeem_approval``), decided through
+one mechanism.
 
 A queue lists what waits (:class:`Pending`) and approves or rejects one item in the caller's
 transaction: a database function runs only on approval, inside the approval's transaction, with
@@ -20,7 +21,7 @@ from .billers import LEDGER, Billers, TopUpResult
 from .database import one_at_a_time
 from .extensions import db
 from .formatting import JAKARTA, now_jakarta, today_jakarta
-from .models.panel import BalanceRequest, PanelUser
+from .models.panel import AccountRequest, BalanceRequest, PanelUser
 from .models.reflection import ReflectedTable
 
 #: The longest reason a rejection keeps.
@@ -47,8 +48,8 @@ class Pending:
     key: int
     what: str
     subject: str
-    amount: Decimal
-    unit: str  # "rupiah" or "poin"
+    amount: Decimal | None
+    unit: str  # "rupiah", "poin", or "account" (no amount)
     asked_by: str
     asked_at: datetime
     before: Decimal | None
@@ -179,26 +180,7 @@ class BalanceRequests:
         return Decision(True, gettext("Rejected."))
 
     def _decidable(self, key: int, actor: PanelUser) -> BalanceRequest:
-        request = db.session.get(BalanceRequest, key, with_for_update=True)
-        if request is None or request.status != "pending":
-            raise Refused(gettext("This request has already been decided or does not exist."))
-        if request.expires_at <= datetime.now(UTC):
-            request.status = "expired"
-            db.session.commit()  # remember it expired, then refuse
-            raise Refused(gettext("This request has expired; ask for it again."))
-        # By the account's id, which a rename does not change (requests from before ids were kept
-        # are compared by name).
-        if actor.id == request.requested_by_id or (
-            request.requested_by_id is None and actor.username == request.requested_by
-        ):
-            raise Refused(gettext("You asked for this yourself: another approver must decide it."))
-        if actor.created_at >= request.requested_at or actor.role_since >= request.requested_at:
-            raise Refused(
-                gettext(
-                    "This was asked for before you had your role: someone who had it then must decide it."
-                )
-            )
-        return request
+        return _decidable(BalanceRequest, key, actor)
 
     def _run(self, request: BalanceRequest, actor: PanelUser) -> TopUpResult:
         result = self.billers.run(request.kind, request.billercode, request.amount)
@@ -324,7 +306,156 @@ class RedeemRequests:
         )
 
 
-def _decided_by(request: BalanceRequest, actor: PanelUser) -> None:
+class AccountRequests:
+    """Changes to the panel's accounts that wait for a second administrator: a role to give, and
+    the reset of a lost second factor. Neither who asked nor the account concerned may decide."""
+
+    name = "account"
+    ROLE, RESET = "role", "reset_second_factor"
+
+    def __init__(self, config: Mapping):
+        self.lifetime = timedelta(hours=int(config["BACKOFFICE_APPROVAL_HOURS"]))
+
+    def ask(self, kind: str, user: PanelUser, actor: PanelUser, role: str | None = None) -> AccountRequest:
+        """Record a request about ``user``; refused while another of its kind waits for them."""
+        one_at_a_time(f"account_request:{user.id}")
+        waiting = sa.select(AccountRequest.id).where(
+            AccountRequest.user_id == user.id, AccountRequest.kind == kind, AccountRequest.status == "pending"
+        )
+        if db.session.scalar(waiting) is not None:
+            raise Refused(gettext("A request of this kind waits for this account already (Approvals)."))
+        now = datetime.now(UTC)
+        request = AccountRequest(
+            kind=kind,
+            user_id=user.id,
+            role=role,
+            requested_by=actor.username,
+            requested_by_id=actor.id,
+            requested_at=now,
+            expires_at=now + self.lifetime,
+        )
+        db.session.add(request)
+        db.session.flush()
+        audit.record("account_request", **_about(user), detail=_account_detail(request, user))
+        return request
+
+    def waiting(self) -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(AccountRequest).where(AccountRequest.status == "pending")
+        )
+
+    def pending(self) -> list[Pending]:
+        rows = db.session.execute(
+            sa.select(AccountRequest, PanelUser)
+            .join(PanelUser, PanelUser.id == AccountRequest.user_id)
+            .where(AccountRequest.status == "pending")
+            .order_by(AccountRequest.requested_at)
+        )
+        return [
+            Pending(
+                queue=self.name,
+                key=request.id,
+                what=self._what(request, user),
+                subject=user.username,
+                amount=None,
+                unit="account",
+                asked_by=request.requested_by,
+                asked_at=request.requested_at,
+                before=None,
+                after=None,
+                expires_at=request.expires_at,
+            )
+            for request, user in rows
+        ]
+
+    def _what(self, request: AccountRequest, user: PanelUser) -> str:
+        if request.kind == self.ROLE:
+            return gettext("Role: %(before)s to %(after)s", before=user.role, after=request.role)
+        return gettext("Reset of the second factor")
+
+    def approve(self, key: int, actor: PanelUser) -> Decision:
+        request = _decidable(AccountRequest, key, actor)
+        if request.user_id == actor.id:
+            raise Refused(gettext("This is about your own account: another administrator must decide it."))
+        user = db.session.get(PanelUser, request.user_id, with_for_update=True)
+        before = {"role": user.role, "second_factor": user.totp_secret is not None}
+        if request.kind == self.ROLE:
+            if request.role != "administrator" and is_last_administrator(user):
+                raise Refused(
+                    gettext("The last active administrator cannot be removed, demoted or deactivated.")
+                )
+            user.role, user.role_since = request.role, datetime.now(UTC)
+        else:
+            user.totp_secret = user.totp_last_step = user.totp_enrolled_at = user.recovery_codes = None
+            user.session_version += 1  # whoever holds the lost phone and a session is out
+        request.status = "done"
+        _decided_by(request, actor)
+        after = {"role": user.role, "second_factor": user.totp_secret is not None}
+        action = "role_changed" if request.kind == self.ROLE else "second_factor_reset"
+        audit.record(
+            action, **_about(user), before=before, after=after, detail=_account_detail(request, user)
+        )
+        return Decision(True, gettext("Approved and carried out: %(desc)s.", desc=self._what(request, user)))
+
+    def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
+        request = _decidable(AccountRequest, key, actor)
+        request.status, request.reason = "rejected", _reason(reason)
+        _decided_by(request, actor)
+        user = db.session.get(PanelUser, request.user_id)
+        audit.record("account_reject", **_about(user), detail=_account_detail(request, user))
+        return Decision(True, gettext("Rejected."))
+
+
+def is_last_administrator(user: PanelUser) -> bool:
+    """Would no active administrator be left without ``user``?"""
+    others = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            PanelUser.role == "administrator", PanelUser.active, PanelUser.id != user.id
+        )
+    )
+    return others == 0
+
+
+def _decidable(model, key: int, actor: PanelUser):
+    """The pending request ``key`` of ``model``, locked, if ``actor`` may decide it: four eyes by
+    the accounts' ids, and only by someone who had their role when it was asked for."""
+    request = db.session.get(model, key, with_for_update=True)
+    if request is None or request.status != "pending":
+        raise Refused(gettext("This request has already been decided or does not exist."))
+    if request.expires_at <= datetime.now(UTC):
+        request.status = "expired"
+        db.session.commit()  # remember it expired, then refuse
+        raise Refused(gettext("This request has expired; ask for it again."))
+    # By the account's id, which a rename does not change (requests from before ids were kept
+    # are compared by name).
+    if actor.id == request.requested_by_id or (
+        request.requested_by_id is None and actor.username == request.requested_by
+    ):
+        raise Refused(gettext("You asked for this yourself: another approver must decide it."))
+    if actor.created_at >= request.requested_at or actor.role_since >= request.requested_at:
+        raise Refused(
+            gettext("This was asked for before you had your role: someone who had it then must decide it.")
+        )
+    return request
+
+
+def _about(user: PanelUser) -> dict:
+    return {"view": "approvals", "table_name": "backoffice.panel_user", "record_key": str(user.id)}
+
+
+def _account_detail(request: AccountRequest, user: PanelUser) -> dict:
+    return {
+        "request": request.id,
+        "kind": request.kind,
+        "user": user.username,
+        "role": request.role,
+        "status": request.status,
+        "requested_by": request.requested_by,
+        "reason": request.reason,
+    }
+
+
+def _decided_by(request: BalanceRequest | AccountRequest, actor: PanelUser) -> None:
     request.decided_by, request.decided_by_id, request.decided_at = (
         actor.username,
         actor.id,

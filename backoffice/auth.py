@@ -1,5 +1,8 @@
 """Login, logout and password change of panel users (Flask-Login, signed-cookie sessions).
 
+A user with a second factor passes the password here, then the code (``second_factor.py``),
+within a few minutes, before the session is theirs.
+
 Repeated failures slow down and then lock logins of an account name, counted from the audit trail
 (so every worker and host sees the same count), one attempt per name at a time; an address that
 fails many times within a minute is told to wait a moment, and locks no one else's account. The
@@ -44,6 +47,13 @@ UNKNOWN_NAME = "unknown:"
 #: From this many failures on, each further attempt waits (0.5 s, 1 s, 2 s... at most 4 s).
 SLOW_AFTER = 3
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+#: The session keys of a login that passed the password and owes the second factor, of where it
+#: goes then, and of when the user last proved who they are (login or step-up, epoch seconds).
+PENDING = "login_pending"
+PENDING_NEXT = "login_next"
+PROVED_AT = "proved_at"
+#: How long the code may take after the password.
+PENDING_SECONDS = 300
 #: Where each app keeps its password-check slots (see _hashing_slot).
 HASHING_SLOTS = "backoffice_login_hashing"
 
@@ -112,28 +122,24 @@ def login():
         flash(gettext("Too many attempts from this address. Try again in a moment."), "error")
         return render_template("auth/login.html", form=form), 429
     one_at_a_time(f"login:{username}")  # parallel attempts cannot race past the limit
-    failures = _recent_failures(username)
+    failures = recent_failures(username)
     if failures >= limit:
-        flash(_locked_message(), "error")
+        flash(locked_message(), "error")
         return render_template("auth/login.html", form=form), 429
     if failures >= SLOW_AFTER:
         time.sleep(min(0.5 * 2 ** (failures - SLOW_AFTER), 4.0))
     try:
-        matches = _password_matches(user, form.password.data)
+        matches = password_matches(user, form.password.data)
     except LoginsBusy:
         flash(gettext("Many people are logging in at once. Try again in a moment."), "error")
         return render_template("auth/login.html", form=form), 503
+    if matches and user.totp_secret is not None:
+        _fresh_session(user)
+        session[PENDING] = {"id": user.id, "version": user.session_version, "at": int(time.time())}
+        session[PENDING_NEXT] = _safe_next(request.args.get("next"))
+        return redirect(url_for("second_factor.code"))
     if matches:
-        chosen = session.get("language")
-        session.clear()  # a fresh session on login: nothing from before survives
-        session["language"] = user.language or chosen
-        session[SIGNED_IN_AT] = int(time.time())  # for the absolute lifetime (load_user)
-        session.permanent = True  # so the idle timeout applies (see security.py)
-        login_user(user)
-        user.last_login_at = datetime.now(UTC)
-        record("login")
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        return sign_in(user, "password", _safe_next(request.args.get("next")))
     account = {"actor": username, "actor_id": user.id if user else None}
     record(LOGIN_FAILED, **account)
     if failures + 1 >= limit:
@@ -141,6 +147,43 @@ def login():
     db.session.commit()
     flash(gettext("Invalid username or password."), "error")
     return render_template("auth/login.html", form=form), 401
+
+
+def sign_in(user: PanelUser, how: str, target: str):
+    """Log ``user`` in (``how``: password, code, recovery_code) in a fresh session, record it,
+    and go to ``target``, a path of this site."""
+    _fresh_session(user)
+    now = int(time.time())
+    session[SIGNED_IN_AT] = now  # for the absolute lifetime (load_user)
+    session[PROVED_AT] = now  # a login is a proof (step-up)
+    session.permanent = True  # so the idle timeout applies (see security.py)
+    login_user(user)
+    user.last_login_at = datetime.now(UTC)
+    record("login", detail={"with": how})
+    db.session.commit()
+    if how == "recovery_code":
+        left = len((user.recovery_codes or "").split())
+        flash(gettext("You logged in with a recovery code: %(left)s are left.", left=left), "warning")
+    return redirect(target)
+
+
+def pending_user() -> PanelUser | None:
+    """The user who passed the password for a login a moment ago and owes the code, or None
+    (``PENDING_NEXT`` in the session: where the login goes then)."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(PanelUser, pending.get("id"))
+    if user is None or not user.active or user.session_version != pending.get("version"):
+        return None
+    return user
+
+
+def _fresh_session(user: PanelUser) -> None:
+    """Nothing from before a login survives it but the language."""
+    chosen = session.get("language")
+    session.clear()
+    session["language"] = user.language or chosen
 
 
 @bp.route("/logout", methods=("POST",))
@@ -179,10 +222,10 @@ def change_password():
         name = current_user.username
         one_at_a_time(f"password:{name}")
         if (
-            _recent_failures(name, PASSWORD_CHECK_FAILED)
+            recent_failures(name, PASSWORD_CHECK_FAILED)
             >= current_app.config["BACKOFFICE_LOGIN_MAX_FAILURES"]
         ):
-            flash(_locked_message(), "error")
+            flash(locked_message(), "error")
             return render_template("auth/password.html", form=form), 429
         if not current_user.check_password(form.current.data):
             record(PASSWORD_CHECK_FAILED)  # guessed passwords are throttled here as at login
@@ -200,7 +243,7 @@ def change_password():
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
-def _password_matches(user: PanelUser | None, password: str) -> bool:
+def password_matches(user: PanelUser | None, password: str) -> bool:
     """Check ``password`` in one of this process's hashing slots (raise :class:`LoginsBusy` when
     none frees up in time); a name that is no account gets the same work, so timing tells nothing."""
     with _hashing_slot():
@@ -234,7 +277,7 @@ def _recorded_name(typed: str, user: PanelUser | None) -> str:
     return UNKNOWN_NAME + hashlib.sha256(typed.encode()).hexdigest()[:16]
 
 
-def _locked_message() -> str:
+def locked_message() -> str:
     minutes = current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"]
     return gettext("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes)
 
@@ -243,7 +286,7 @@ def _failed_since(since: datetime, action: str = LOGIN_FAILED):
     return sa.select(sa.func.count()).where(AuditRecord.action == action, AuditRecord.occurred_at >= since)
 
 
-def _recent_failures(username: str, action: str = LOGIN_FAILED) -> int:
+def recent_failures(username: str, action: str = LOGIN_FAILED) -> int:
     """Failures (``action``) of this account name within the lock window, since its last login."""
     since = datetime.now(UTC) - timedelta(minutes=current_app.config["BACKOFFICE_LOGIN_LOCK_MINUTES"])
     last_success = (

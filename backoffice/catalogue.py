@@ -83,6 +83,9 @@ class Catalogue:
     column_labels: dict[str, str] = field(default_factory=dict)
     #: The ``[report]`` table as written (see ``report.ReportMapping.from_file``).
     report: dict = field(default_factory=dict)
+    #: ``[second_factor]``: ``roles`` (absent: the production default) and ``users`` that must
+    #: log in with one (see ``second_factor.Policy``).
+    second_factor: dict = field(default_factory=dict)
 
     def table(self, name: str) -> TableSettings:
         """The settings of ``name``, or the defaults when the file does not mention it."""
@@ -119,7 +122,18 @@ def load(path: str | Path | None) -> Catalogue:
         roles=roles,
         column_labels=_texts(raw.get("column_labels", {}), f"{source}: [column_labels]"),
         report=dict(raw.get("report", {})),
+        second_factor=_second_factor(f"{source}: [second_factor]", raw.get("second_factor", {})),
     )
+
+
+def _second_factor(where: str, entry: dict) -> dict:
+    unknown = set(entry) - {"roles", "users"}
+    if unknown:
+        raise ConfigError(f"BO-E003 {where}: unknown key {sorted(unknown)[0]!r} (known: roles, users)")
+    for key, names in entry.items():
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ConfigError(f"BO-E004 {where}: {key} must be a list of names")
+    return {key: tuple(names) for key, names in entry.items()}
 
 
 def text(value, where: str):

@@ -39,7 +39,7 @@ def problems(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> list
     """Every problem of ``catalogue`` over ``tables`` (none for a database without tables yet)."""
     if not tables:
         return []
-    return [*_tables(catalogue, tables), *_report(catalogue, tables)]
+    return [*_tables(catalogue, tables), *_report(catalogue, tables), *_second_factor(catalogue)]
 
 
 def require_none(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> None:
@@ -73,6 +73,12 @@ def _tables(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> Itera
             for role in sorted(roles - set(catalogue.role_names)):
                 yield Problem("BO-E013", f"{where}.mask", f"unknown role {role!r} for column {column!r}")
         yield from _secrets_named(where, tables[name], settings)
+
+
+def _second_factor(catalogue: Catalogue) -> Iterator[Problem]:
+    for role in catalogue.second_factor.get("roles", ()):
+        if role not in catalogue.role_names:
+            yield Problem("BO-E013", f"{catalogue.source}: [second_factor] roles", f"unknown role {role!r}")
 
 
 def _secrets_named(where: str, reflected: ReflectedTable, settings) -> Iterator[Problem]:

@@ -12,12 +12,16 @@ from .index_advice import index_advice
 from .models.panel import PanelUser
 from .scaffold import scaffold
 from .schema import init_database, load_demo_data
+from .second_factor import enrol_with
 from .settings import PPOB_CONFIG_FILE
 
 DEMO_USERS = (
     ("admin", "administrator", "admin-demo-2026", "Administrator Demo"),
     ("staff", "staff", "staff-demo-2026", "Staf Monitoring Demo"),
     ("auditor", "auditor", "auditor-demo-2026", "Auditor Demo"),
+    # A second administrator, who must set up a second factor at the first login (the shipped
+    # file names them in [second_factor]); with admin, the two eyes of four-eyes approvals.
+    ("supervisor", "administrator", "supervisor-demo-2026", "Supervisor Demo"),
 )
 
 
@@ -149,14 +153,24 @@ def demo_data_command(transactions: int, seed: float):
 @click.option("--role", required=True, help="administrator, staff, auditor or a role of the file.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--full-name", default=None)
-def create_user_command(username: str, role: str, password: str, full_name: str | None):
+@click.option(
+    "--totp-secret",
+    default=None,
+    help="Enrol the second factor with this base32 secret (tests, benchmarks); no recovery codes.",
+)
+def create_user_command(username: str, role: str, password: str, full_name: str | None, totp_secret):
     """Create a panel user with ROLE (asks for the password unless --password is given)."""
-    create_user(username, role, password, full_name)
-    click.echo(f"user {username!r} created with role {role}")
+    create_user(username, role, password, full_name, totp_secret)
+    click.echo(
+        f"user {username!r} created with role {role}" + (" and a second factor" if totp_secret else "")
+    )
 
 
-def create_user(username: str, role: str, password: str, full_name: str | None = None) -> PanelUser:
-    """Create and commit a panel user; raise ClickException on a bad role, name or password."""
+def create_user(
+    username: str, role: str, password: str, full_name: str | None = None, totp_secret: str | None = None
+) -> PanelUser:
+    """Create and commit a panel user, enrolled with ``totp_secret`` when given; raise
+    ClickException on a bad role, name, password or secret."""
     roles = current_app.extensions["backoffice"].matrix.roles
     if role not in roles:
         raise click.ClickException(f"unknown role {role!r}; known roles: {', '.join(roles)}")
@@ -165,6 +179,8 @@ def create_user(username: str, role: str, password: str, full_name: str | None =
     user = PanelUser(username=username, role=role, full_name=full_name)
     try:
         user.set_password(password)
+        if totp_secret:
+            enrol_with(user, totp_secret)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.add(user)
@@ -200,7 +216,11 @@ def demo_command(transactions: int, host: str, port: int):
                 create_user(username, role, password, full_name)
     click.echo(f"\nThe back office is at http://{host}:{port}/  — log in as:")
     for username, role, password, _ in DEMO_USERS:
-        click.echo(f"  {role:<14} user {username:<8} password {password}")
+        click.echo(f"  {role:<14} user {username:<10} password {password}")
+    click.echo(
+        "  supervisor sets up a second factor at the first login: scan the QR code shown with an\n"
+        "  authenticator app (or type its key), then give its six-digit code at each login."
+    )
     # Flask refuses app.run() inside a flask command; serve the new app with Werkzeug directly.
     run_simple(host, port, app, threaded=True)
 

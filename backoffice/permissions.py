@@ -13,6 +13,9 @@ from collections.abc import Mapping
 CAPABILITIES = ("list", "details", "create", "edit", "delete", "export", "actions", "topup", "approve")
 WRITE_CAPABILITIES = frozenset({"create", "edit", "delete", "actions", "topup", "approve"})
 READ_CAPABILITIES = frozenset({"list", "details", "export"})
+MONEY_CAPABILITIES = frozenset({"topup", "approve"})
+#: The view of the panel's own accounts.
+ACCOUNTS_VIEW = "panel_users"
 
 # The panel's own administration (users, roles) is the "panel" group; the application's activity
 # logs and the panel's change history are the "activity" group; the dashboard and the search box
@@ -69,3 +72,11 @@ class PermissionMatrix:
 
     def may_write(self, role: str, view: str) -> bool:
         return bool(self.capabilities(role, view) & WRITE_CAPABILITIES)
+
+    def is_privileged(self, role: str) -> bool:
+        """May ``role`` move money (top up, approve) anywhere, or change the panel's accounts?
+        Such a role is given only with four eyes, and needs a second factor in production."""
+        grants = self._roles.get(role, {}).values()
+        return any(capabilities & MONEY_CAPABILITIES for capabilities in grants) or self.may_write(
+            role, ACCOUNTS_VIEW
+        )

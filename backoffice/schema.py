@@ -27,7 +27,13 @@ SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relname
 #: ``CREATE TABLE IF NOT EXISTS`` does not add to an existing table (MySQL has no ADD COLUMN IF
 #: NOT EXISTS). PostgreSQL adds them in its script.
 MYSQL_LATER_COLUMNS = {
-    "panel_user": {"role_since": "datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"},
+    "panel_user": {
+        "role_since": "datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)",
+        "totp_secret": "varchar(64)",
+        "totp_last_step": "bigint",
+        "totp_enrolled_at": "datetime(6)",
+        "recovery_codes": "text",
+    },
     "audit_log": {"actor_id": "int", "chain_version": "smallint NOT NULL DEFAULT 1"},
 }
 MYSQL_OBJECTS = """

@@ -81,6 +81,9 @@ def from_environment() -> dict:
         # report. 0 (the default) trusts no such header: anyone could write one.
         "BACKOFFICE_TRUSTED_PROXIES": _int("BACKOFFICE_TRUSTED_PROXIES", 0),
         "BACKOFFICE_LOGIN_MAX_FAILURES": _int("BACKOFFICE_LOGIN_MAX_FAILURES", 5),
+        # Approving or carrying out a money operation, and changing an account, ask for the code
+        # (or the password) again when the last proof is older than this.
+        "BACKOFFICE_STEP_UP_MINUTES": _int("BACKOFFICE_STEP_UP_MINUTES", 5),
         "BACKOFFICE_LOGIN_LOCK_MINUTES": _int("BACKOFFICE_LOGIN_LOCK_MINUTES", 15),
         # Password checks at once per process (each about 65 ms of a core and 32 MiB), and how long
         # a login waits for one before it is told to try again in a moment (auth._hashing_slot).

@@ -15,7 +15,11 @@ CREATE TABLE IF NOT EXISTS `{own_database}`.panel_user (
     created_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     last_login_at datetime(6),
     language varchar(5),
-    role_since datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    role_since datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    totp_secret varchar(64),
+    totp_last_step bigint,
+    totp_enrolled_at datetime(6),
+    recovery_codes text
 );
 
 CREATE TABLE IF NOT EXISTS `{own_database}`.audit_log (
@@ -40,4 +44,22 @@ CREATE TABLE IF NOT EXISTS `{own_database}`.audit_log (
     INDEX audit_log_actor_idx (actor, occurred_at),
     INDEX audit_log_record_idx (table_name, record_key),
     INDEX audit_log_login_idx (action, source_ip, occurred_at)
+);
+
+CREATE TABLE IF NOT EXISTS `{own_database}`.account_request (
+    id int AUTO_INCREMENT PRIMARY KEY,
+    kind varchar(20) NOT NULL,
+    user_id int NOT NULL,
+    role varchar(40),
+    requested_by varchar(60) NOT NULL,
+    requested_by_id int NOT NULL,
+    requested_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    expires_at datetime(6) NOT NULL,
+    status varchar(20) NOT NULL DEFAULT 'pending',
+    decided_by varchar(60),
+    decided_by_id int,
+    decided_at datetime(6),
+    reason varchar(300),
+    INDEX account_request_pending_idx (status, requested_at),
+    CONSTRAINT account_request_user FOREIGN KEY (user_id) REFERENCES `{own_database}`.panel_user (id) ON DELETE CASCADE
 );

@@ -20,6 +20,12 @@ ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS language varchar(5);
 -- Since when the user has their role: who was given an approving role after a request was made
 -- cannot decide it.
 ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS role_since timestamptz NOT NULL DEFAULT now();
+-- A second factor (TOTP, RFC 6238): the shared secret, the last time step used (a code is good
+-- once), when it was enrolled, and the digests of the one-time recovery codes (space-separated).
+ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS totp_secret varchar(64);
+ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS totp_last_step bigint;
+ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS totp_enrolled_at timestamptz;
+ALTER TABLE backoffice.panel_user ADD COLUMN IF NOT EXISTS recovery_codes text;
 
 -- One record per thing done through the panel (logins, changes, exports). Written in the same
 -- transaction as what it records.
@@ -180,3 +186,25 @@ CREATE TABLE IF NOT EXISTS backoffice.reconciliation_item (
     their_amount numeric(15,2)
 );
 CREATE INDEX IF NOT EXISTS reconciliation_item_idx ON backoffice.reconciliation_item (reconciliation_id, outcome);
+
+-- Changes to accounts that wait for a second administrator: a new role (or a new account with a
+-- role), and the reset of a lost second factor. Decided by someone other than who asked, and
+-- other than the account concerned.
+CREATE TABLE IF NOT EXISTS backoffice.account_request (
+    id serial PRIMARY KEY,
+    kind varchar(20) NOT NULL CHECK (kind IN ('role', 'reset_second_factor')),
+    user_id integer NOT NULL REFERENCES backoffice.panel_user (id) ON DELETE CASCADE,
+    role varchar(40),
+    requested_by varchar(60) NOT NULL,
+    requested_by_id integer NOT NULL REFERENCES backoffice.panel_user (id),
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    status varchar(20) NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'done', 'rejected', 'expired')),
+    decided_by varchar(60),
+    decided_by_id integer REFERENCES backoffice.panel_user (id),
+    decided_at timestamptz,
+    reason varchar(300),
+    CHECK (decided_by_id IS NULL OR (decided_by_id <> requested_by_id AND decided_by_id <> user_id))
+);
+CREATE INDEX IF NOT EXISTS account_request_pending_idx ON backoffice.account_request (status, requested_at);

@@ -1,6 +1,7 @@
 """Small helpers to read what the panel rendered."""
 
 import re
+import time
 from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
@@ -148,3 +149,18 @@ def form_errors(html: str) -> list[str]:
             if line.strip() and line.strip() != "×"
         ]
     return found
+
+
+def fresh_code(secret: str, last_step: int | None) -> str:
+    """A TOTP code of ``secret`` the panel accepts now: for the current time step, or the next one
+    when that is used already (each code is good once), waiting when both are."""
+    import pyotp
+
+    from backoffice.second_factor import DRIFT_STEPS, STEP_SECONDS
+
+    while True:
+        now = int(time.time()) // STEP_SECONDS
+        step = now if last_step is None else max(now, last_step + 1)
+        if step <= now + DRIFT_STEPS:
+            return pyotp.TOTP(secret).generate_otp(step)
+        time.sleep(1)

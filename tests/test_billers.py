@@ -45,18 +45,24 @@ def ask(client, biller: str, kind: str, amount: str, note: str = "") -> tuple[st
     return page, (hidden_fields(page) if "topup/confirm/" in page else {})
 
 
-def second_admin(app):
-    """Another administrator, logged in on a client of their own."""
+def asked_correction(client, sql) -> int:
+    """Ask for a correction at IAK as ``client`` (which waits for a second person); its key."""
+    _, fields = ask(client, "IAK", "correction", "25.000")
+    client.post("/admin/billers/topup/confirm/", data=fields)
+    return pending_request(sql)
+
+
+def second_admin(app, account: tuple[str, str] = SECOND_ADMIN):
+    """Another administrator (``account``: name and password), logged in on a client of their own."""
     from backoffice.cli import create_user
 
+    username, password = account
     with app.app_context():
-        create_user(SECOND_ADMIN[0], "administrator", SECOND_ADMIN[1])
+        create_user(username, "administrator", password)
         db.session.remove()
     client = app.test_client()
     token = csrf_token(client, "/login")
-    client.post(
-        "/login", data={"username": SECOND_ADMIN[0], "password": SECOND_ADMIN[1], "csrf_token": token}
-    )
+    client.post("/login", data={"username": username, "password": password, "csrf_token": token})
     return client
 
 
@@ -238,6 +244,7 @@ def test_a_renamed_requester_cannot_approve_their_own_request(app, login_as, sql
 def test_who_became_an_approver_after_the_request_cannot_decide_it(app, login_as, sql, made):
     if made == "promoted":
         approver = second_admin(app)
+        third = second_admin(app, ("administrator3", "third-admin-pass"))
         sql.execute(
             sa.text("UPDATE backoffice.panel_user SET role = 'staff' WHERE username = :u"),
             {"u": SECOND_ADMIN[0]},
@@ -247,7 +254,7 @@ def test_who_became_an_approver_after_the_request_cannot_decide_it(app, login_as
     asker.post("/admin/billers/topup/confirm/", data=fields)
     if made == "created":
         approver = second_admin(app)  # e.g. the asker creates a second administrator
-    else:  # given the role through the panel, which notes since when
+    else:  # given the role through the panel (a third administrator approves it), which notes since when
         url = f"/admin/panel_users/edit/?id={_user_id(sql, SECOND_ADMIN[0])}"
         assert (
             asker.post(
@@ -255,6 +262,9 @@ def test_who_became_an_approver_after_the_request_cannot_decide_it(app, login_as
             ).status_code
             == 302
         )
+        key = sql.scalar(sa.text("SELECT max(id) FROM backoffice.account_request"))
+        page = decide(third, "account", key, "approve").get_data(as_text=True)
+        assert "Approved and carried out" in page, re.findall(r"alert-[a-z]+[^>]*>(.*?)</div>", page, re.S)
     page = decide(approver, "balance", pending_request(sql), "approve").get_data(as_text=True)
     assert "This was asked for before you had your role" in page
     assert sql.scalar(sa.text("SELECT status FROM backoffice.balance_request")) == "pending"

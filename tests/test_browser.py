@@ -313,3 +313,66 @@ def test_main_pages_render_for_a_reviewer(page_as, path, name):
     page.goto(f"{page.base}{path}")
     assert page.locator(".alert-danger").count() == 0
     shoot(page, name)
+
+
+def test_a_second_factor_is_enrolled_used_at_login_and_asked_again_to_approve(
+    browser, live_server, app, login_as, sql
+):
+    import pyotp
+    import sqlalchemy as sa
+
+    from backoffice.cli import create_user
+    from backoffice.extensions import db
+    from tests.helpers import fresh_code
+    from tests.test_billers import asked_correction
+
+    name, password = "supervisor", "supervisor-test-pass"  # named in the shipped [second_factor]
+    with app.app_context():
+        create_user(name, "administrator", password)
+        db.session.remove()
+    key = asked_correction(login_as("administrator"), sql)
+    page = browser.new_page(viewport={"width": 1366, "height": 800})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def log_in():
+        page.goto(f"{live_server}/login")
+        page.fill("#username", name)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+
+    log_in()
+    page.wait_for_url(f"{live_server}/account/second-factor")
+    assert page.locator("#enrol-qr svg").is_visible()
+    shoot(page, "second_factor_enrol")
+    secret = page.locator("#enrol-secret").inner_text().replace(" ", "")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("button:text-is('Turn on')")
+    codes = page.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+    page.click("text=I have kept them")
+    page.wait_for_url(f"{live_server}/admin/")
+    page.click("form[action='/logout'] button")
+    log_in()
+    page.wait_for_url(f"{live_server}/login/code")
+    step = sql.scalar(
+        sa.text("SELECT totp_last_step FROM backoffice.panel_user WHERE username = :u"), {"u": name}
+    )
+    page.fill("#code", fresh_code(secret, step))
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/admin/")
+
+    app.config["BACKOFFICE_STEP_UP_MINUTES"] = 0  # the login's proof is old at once
+    page.goto(f"{live_server}/admin/approvals/")
+    page.locator(f'#queue-balance tr[data-key="{key}"] button:text-is("Approve")').click()
+    page.wait_for_selector("#step-up")
+    shoot(page, "step_up")
+    page.fill("#step_up_proof", codes[0])  # a recovery code proves it too, once
+    page.click("#step-up button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert (
+        sql.scalar(sa.text("SELECT status FROM backoffice.balance_request WHERE id = :k"), {"k": key})
+        == "done"
+    )
+    page.close()
+    assert errors == []

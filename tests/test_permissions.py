@@ -24,7 +24,7 @@ def admin_rules(app):
     """(rule, view, function name) for every URL the admin site serves."""
     views = {view.endpoint: view for view in app.extensions["admin"][0]._views}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in OUTSIDE_THE_ADMIN or rule.endpoint.startswith("auth."):
+        if rule.endpoint in OUTSIDE_THE_ADMIN or rule.endpoint.startswith(("auth.", "second_factor.")):
             continue
         blueprint, _, function = rule.endpoint.partition(".")
         yield rule, views[blueprint], function

@@ -57,6 +57,13 @@ class PanelUser(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(sa.String(5))
     #: Since when the user has their role (four eyes: see approvals.BalanceRequests).
     role_since: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    #: The second factor (``second_factor.py``): the TOTP secret (None: not enrolled), the last
+    #: time step a code was accepted for (each code is good once), and the digests of the unused
+    #: recovery codes, space-separated.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recovery_codes: Mapped[str | None] = mapped_column(sa.Text)
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password`` (scrypt); refuse one shorter than the minimum."""
@@ -147,6 +154,28 @@ class BalanceRequest(db.Model):
     result_desc: Mapped[str | None] = mapped_column(sa.String(200))
     balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
     balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+
+
+class AccountRequest(db.Model):
+    """A change to an account that waits for a second administrator: a role to give (``role``),
+    or a lost second factor to reset."""
+
+    __tablename__ = "account_request"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id", ondelete="CASCADE"))
+    role: Mapped[str | None] = mapped_column(sa.String(40))
+    requested_by: Mapped[str] = mapped_column(sa.String(60))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
 
 
 class Reconciliation(db.Model):

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..approvals import BalanceRequests, RedeemRequests
+from ..approvals import AccountRequests, BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..catalogue import Catalogue
 from ..i18n import TRANSLATIONS, current_language
@@ -21,6 +21,7 @@ from ..naming import OTHER as OTHER_GROUP
 from ..naming import guess_groups, humanise
 from ..permissions import HOME, PermissionMatrix
 from ..report import ReportMapping, TransactionReport
+from ..second_factor import Policy
 from ..security import csp_nonce
 from .approvals import ApprovalView
 from .audit import AuditTrailView
@@ -51,6 +52,8 @@ class BackOffice:
     menus: dict[tuple, Markup] = field(default_factory=dict)
     #: Table key -> its generated view.
     views: dict = field(default_factory=dict)
+    #: Who must log in with a second factor.
+    second_factor: Policy = field(default_factory=Policy)
 
 
 def cached_menu(view, render) -> Markup:
@@ -145,7 +148,8 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     ]
     site.add(SearchView(report, [target for target in targets if target is not None]), HOME)
     site.add(AuditTrailView(), "activity")
-    site.add(PanelUserView(), "panel")
+    site.add(PanelUserView(money.accounts), "panel")
+    backoffice.second_factor = Policy.over(catalogue.second_factor, matrix, app.config["BACKOFFICE_MODE"])
     site.add(UnservedView(backoffice.unserved, backoffice.secrets), "panel")
     return admin
 
@@ -163,15 +167,19 @@ def hidden_secrets(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> d
 
 @dataclass
 class Money:
-    """The biller and approval machinery, where the PPOB tables are."""
+    """The approval machinery (every database: the panel's accounts), and the billers' where the
+    PPOB tables are."""
 
+    accounts: AccountRequests
     billers: Billers | None = None
     requests: BalanceRequests | None = None
     queues: list = field(default_factory=list)
 
     @classmethod
     def over(cls, tables: dict[str, ReflectedTable], report: TransactionReport | None, config) -> "Money":
-        money = cls(queues=[RedeemRequests(tables)] if RedeemRequests.available(tables) else [])
+        accounts = AccountRequests(config)
+        redeem = [RedeemRequests(tables)] if RedeemRequests.available(tables) else []
+        money = cls(accounts, queues=[*redeem, accounts])
         if report is not None and Billers.available(tables):
             money.billers = Billers(tables, report)
             money.requests = BalanceRequests(money.billers, config)
@@ -184,8 +192,7 @@ def add_money_views(site: Site, money: Money) -> None:
     if money.billers is not None:
         site.add(BillerView(money.billers, money.requests), "billers")
         site.add(ReconciliationView(money.billers), "billers")
-    if money.queues:
-        site.add(ApprovalView(money.queues), "approvals")
+    site.add(ApprovalView(money.queues), "approvals")
 
 
 def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> TransactionReport | None:

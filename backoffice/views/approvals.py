@@ -6,19 +6,20 @@ from flask_admin import expose
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from ..approvals import BalanceRequests, RedeemRequests, Refused
+from ..approvals import AccountRequests, BalanceRequests, RedeemRequests, Refused
 from ..extensions import db
 from .errors import refused
 from .gate import GatedBaseView
 
 
 class ApprovalView(GatedBaseView):
-    """Pending deposits, corrections and point redemptions, with who asked, when, and the balance
-    before and after; approve or reject (with a reason)."""
+    """Pending deposits, corrections, point redemptions and account changes, with who asked, when,
+    and the balance before and after; approve or reject (with a reason). Deciding steps up
+    (``gate``): a fresh code or password first."""
 
     endpoint_capabilities = {"index": "list", "approve": "approve", "reject": "approve"}
 
-    def __init__(self, queues: list[BalanceRequests | RedeemRequests], **kwargs):
+    def __init__(self, queues: list[BalanceRequests | RedeemRequests | AccountRequests], **kwargs):
         super().__init__(
             name=lazy_gettext("Approvals"), endpoint="approvals", url="/admin/approvals", **kwargs
         )

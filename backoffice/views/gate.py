@@ -5,7 +5,8 @@ name. The gate maps that name to a capability of the permission matrix and refus
 does not know, so an endpoint added later is closed until someone grants it; a view that was
 never given a menu group is closed to everyone but administrators (``permissions``). Flask-Admin's
 own ``can_*`` flags only hide buttons; here they are answers of the same matrix, and the server
-never relies on them.
+never relies on them. A money operation (and any change to an account) also asks for a recent
+proof of who the user is: step-up.
 """
 
 import sqlalchemy as sa
@@ -13,8 +14,9 @@ from flask import abort, current_app, flash, g, has_request_context, redirect, r
 from flask_admin import AdminIndexView, BaseView
 from flask_login import current_user
 
+from .. import second_factor
 from ..exports import TooManyRows
-from ..permissions import PermissionMatrix
+from ..permissions import MONEY_CAPABILITIES, WRITE_CAPABILITIES, PermissionMatrix
 from .errors import refused
 
 
@@ -37,6 +39,9 @@ class GateMixin:
 
     #: Exposed method name -> capability of the permission matrix.
     endpoint_capabilities: dict[str, str] = {}
+    #: Every write here asks for a fresh proof of who the user is, as money operations do
+    #: (``second_factor.step_up``): the panel's accounts.
+    step_up_writes = False
 
     def allows(self, capability: str) -> bool:
         """May the current user use ``capability`` on this view?"""
@@ -54,7 +59,12 @@ class GateMixin:
         if capability is None or not self.allows(capability):
             abort(403)
         g.read_only = not matrix().may_write(current_user.role, self.endpoint)
+        if request.method == "POST" and self._steps_up(capability):
+            return second_factor.step_up()  # None once proved: the view runs
         return None
+
+    def _steps_up(self, capability: str) -> bool:
+        return capability in MONEY_CAPABILITIES or (self.step_up_writes and capability in WRITE_CAPABILITIES)
 
     def safely(self, load, empty):
         """``load()``, or ``empty`` with a plain message when the database refuses (a timeout, say);
