@@ -18,7 +18,7 @@ from flask_babel import gettext
 
 from . import audit
 from .billers import LEDGER, Billers, TopUpResult
-from .database import one_at_a_time
+from .database import call_function, one_at_a_time
 from .extensions import db
 from .formatting import JAKARTA, now_jakarta, today_jakarta
 from .models.panel import AccountRequest, BalanceRequest, PanelUser
@@ -250,14 +250,7 @@ class RedeemRequests:
 
     def approve(self, key: int, actor: PanelUser) -> Decision:
         request = self._decidable(key)
-        answer = (
-            db.session.execute(
-                sa.text("SELECT * FROM am_setpoinproc(:agent, :points)"),
-                {"agent": request.agent_id, "points": int(request.poin)},
-            )
-            .mappings()
-            .one()
-        )
+        answer = call_function("am_setpoinproc", agent=request.agent_id, points=int(request.poin))
         if answer["vo_status"] != "00":
             raise Refused(gettext("The database refused it: %(desc)s.", desc=answer["vo_statusdesc"]))
         self._decide(key, self.APPROVED, actor, "-")
@@ -476,6 +469,7 @@ def _detail(request: BalanceRequest) -> dict:
         "kind": request.kind,
         "biller": request.billercode,
         "amount": request.amount,
+        "note": request.note,
         "status": request.status,
         "result": request.result_status,
         "description": request.result_desc,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from .database import call_function
 from .extensions import db
 from .models.panel import AuditRecord, BillerSetting
 from .models.reflection import ReflectedTable
@@ -136,7 +137,7 @@ class Billers:
             .limit(1)
             .lateral("last")
         )
-        by = _made_by(last.c.id)
+        by = _from_panel(last.c.id, AuditRecord.actor)
         rows = db.session.execute(
             sa.select(
                 b.billercode,
@@ -172,7 +173,8 @@ class Billers:
     def ledger_rows(self, code: str, start: datetime, end: datetime) -> sa.Select:
         """The deposits and corrections of one biller in [start, end), newest first, with who made them."""
         led = self.ledger.c
-        by = _made_by(led.id)
+        by = _from_panel(led.id, AuditRecord.actor)
+        note = _from_panel(led.id, AuditRecord.detail["note"].as_string())
         return (
             sa.select(
                 led.transfer_date,
@@ -182,7 +184,7 @@ class Billers:
                 led.current_balance,
                 led.bank_name,
                 led.acct_no,
-                led.keterangan,
+                sa.func.coalesce(note, led.keterangan).label("keterangan"),
                 by.label("by"),
             )
             .where(led.billercode == code, led.transfer_date >= start, led.transfer_date < end)
@@ -280,13 +282,7 @@ class Billers:
         before = self.balance(code, lock=True)
         if before is None:
             return TopUpResult("14", "BILLER TIDAK DITEMUKAN", None, None)
-        answer = (
-            db.session.execute(
-                sa.text(f"SELECT * FROM {FUNCTIONS[kind]}(:code, :amount)"), {"code": code, "amount": amount}
-            )
-            .mappings()
-            .one()
-        )
+        answer = call_function(FUNCTIONS[kind], code=code, amount=amount)
         after = self.balance(code)
         ledger_id = None
         if answer["vo_status"] == "00":
@@ -297,10 +293,11 @@ class Billers:
         return TopUpResult(answer["vo_status"], answer["vo_statusdesc"], before, after, ledger_id)
 
 
-def _made_by(ledger_id) -> sa.ScalarSelect:
-    """Who made a ledger row through the panel (its audit record names the row); NULL otherwise."""
+def _from_panel(ledger_id, value) -> sa.ScalarSelect:
+    """``value`` of the audit record of a ledger row made through the panel (the record names the
+    row): who made it, the note they typed; NULL for a row made elsewhere."""
     return (
-        sa.select(AuditRecord.actor)
+        sa.select(value)
         .where(AuditRecord.table_name == LEDGER, AuditRecord.record_key == sa.cast(ledger_id, sa.String))
         .limit(1)
         .scalar_subquery()

@@ -127,6 +127,21 @@ def _guard_transaction(session, transaction, connection) -> None:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
+def call_function(name: str, **arguments) -> dict:
+    """Run one of the application's stored functions in the current transaction; its answer row.
+
+    The functions stamp their rows with ``now()`` in columns without a time zone, which the
+    application (and the panel) read as Jakarta's wall time: the call runs with the transaction's
+    time zone set to Jakarta, whatever the server's or the connection's is. ``name`` is one of
+    the panel's own constants, never user input.
+    """
+    db.session.execute(sa.text("SET LOCAL TimeZone = 'Asia/Jakarta'"))
+    placeholders = ", ".join(f":{argument}" for argument in arguments)
+    return dict(
+        db.session.execute(sa.text(f"SELECT * FROM {name}({placeholders})"), arguments).mappings().one()
+    )
+
+
 def one_at_a_time(name: str) -> None:
     """Make the current transaction wait for any other that called this with ``name``, until that
     one ends (PostgreSQL's transaction-level advisory lock): so that a check and the write that

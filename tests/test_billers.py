@@ -436,3 +436,17 @@ def test_the_deposit_history_exports_through_the_pipeline(login_as, sql):
     )
     assert len(rows) - 1 == expected > 0
     assert audit_count(sql, "export") == 1
+
+
+def test_a_deposit_is_stamped_in_jakarta_time_and_its_note_is_shown(login_as, sql):
+    from backoffice.formatting import now_jakarta
+
+    client = login_as("administrator")
+    _, fields = ask(client, "DGF", "deposit", "1.000.000", "Transfer BCA ref 7781")
+    client.post("/admin/billers/topup/confirm/", data=fields)
+    stamped = sql.scalar(
+        sa.text("SELECT max(transfer_date) FROM biller_update_balance WHERE billercode = 'DGF'")
+    )
+    assert abs((stamped - now_jakarta()).total_seconds()) < 120  # not UTC, seven hours off
+    history = client.get("/admin/billers/DGF/history/").get_data(as_text=True)
+    assert "Transfer BCA ref 7781" in history and stamped.strftime("%d-%b-%Y %H:%M") in history
