@@ -33,7 +33,14 @@ TRANSLATIONS = PROJECT_ROOT / "translations"
 FLASK_ADMIN_TRANSLATIONS = Path(flask_admin.__file__).parent / "translations"
 WTFORMS_MESSAGES = Path(wtforms.__file__).parent / "locale" / "wtforms.pot"
 #: Functions that mark a message in the code and templates.
-KEYWORDS = {**extract.DEFAULT_KEYWORDS, "_gettext": None, "_ngettext": (1, 2), "lazy_gettext": None}
+KEYWORDS = {
+    **extract.DEFAULT_KEYWORDS,
+    "_gettext": None,
+    "_ngettext": (1, 2),
+    "lazy_gettext": None,
+    # A word with two meanings gets a context: ("network", "Address") is not a street address.
+    "lazy_pgettext": ((1, "c"), 2),
+}
 #: Where messages are looked for, and how.
 METHODS = [
     ("app.py", "python"),

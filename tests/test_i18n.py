@@ -29,7 +29,7 @@ def test_every_message_has_an_indonesian_translation():
     for message in message_template():
         if not message.id:
             continue
-        found = catalogue.get(message.id)
+        found = catalogue.get(message.id, context=message.context)
         if found is None or found.fuzzy or not all(_strings(found.string)):
             untranslated.append(message.id)
             continue
@@ -51,6 +51,8 @@ def _seen(translations: gettext.GNUTranslations, message) -> str | tuple[str, st
     if message.pluralizable:
         singular, plural = message.id[:2]
         return tuple(translations.ngettext(singular, plural, n) for n in (1, 5))
+    if message.context:
+        return translations.pgettext(message.context, message.id)
     return translations.gettext(message.id)
 
 
@@ -153,3 +155,12 @@ def test_lists_show_jakarta_times_and_indonesian_numbers(login_as, sql):
     assert f"{row.hargajual:,.0f}".replace(",", ".") in html
     html = client.get("/admin/tempmsg_backup/").get_data(as_text=True)
     assert re.search(r">\s*\d\d-[A-Z][a-z]{2}-20\d\d \d\d:\d\d:\d\d\s*<", html)
+
+
+def test_a_word_of_two_meanings_is_translated_by_its_context(indonesian, sql):
+    login(indonesian, "administrator")
+    agent = sql.scalar(sa.text("SELECT min(agent_id) FROM am_user"))
+    form = indonesian.get(f"/admin/am_user/edit/?id={agent}").get_data(as_text=True)
+    label = re.search(r'<label for="address"[^>]*>\s*([^<&]*?)\s*[<&]', form).group(1)
+    assert label == "Alamat"  # the agent's street address
+    assert "Alamat IP" not in form and "Alamat IP" in indonesian.get("/admin/audit_log/").get_data(as_text=True)

@@ -1,7 +1,7 @@
 """The panel's own change history, for auditors: filters, a record's history, a before/after diff."""
 
 from flask import current_app, g
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, lazy_pgettext
 from flask_login import current_user
 
 from ..extensions import db
@@ -57,7 +57,7 @@ class AuditTrailView(GatedModelView):
         "view": lazy_gettext("Page"),
         "table_name": lazy_gettext("Table"),
         "record_key": lazy_gettext("Record key"),
-        "source_ip": lazy_gettext("Address"),
+        "source_ip": lazy_pgettext("network", "Address"),
         "user_agent": lazy_gettext("Browser"),
         "before": lazy_gettext("Before"),
         "after": lazy_gettext("After"),

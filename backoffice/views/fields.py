@@ -68,6 +68,12 @@ class ParsedByDatabase:
 class PanelModelConverter(AdminModelConverter):
     """Flask-Admin's converter, with fields for the types it leaves out."""
 
+    def _get_label(self, name: str, field_args: dict):
+        # A form labels a column as its list and details do. (Flask-Admin gives None for a column
+        # the view's labels leave out, and WTForms then looks its title-cased name up in the
+        # catalogue, where "Address" meant something else.)
+        return field_args["label"] if "label" in field_args else self.view.get_column_name(name)
+
     def get_converter(self, column: sa.Column):
         type_ = column.type
         if isinstance(type_, DatabaseText):
