@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_gettext
 
 from .i18n import LANGUAGES, current_language
 from .permissions import BUILTIN_ROLES, CAPABILITIES
@@ -36,6 +36,7 @@ TABLE_KEYS = {
     "permissions",
     "page_size",
     "mask",
+    "read_only",
 }
 
 
@@ -69,6 +70,8 @@ class TableSettings:
     page_size: int | None = None
     #: column -> roles that see it masked (``0812****5678``) in lists, details and exports.
     mask: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Why no one may create, edit or delete its rows here (the file's ``read_only``), or None.
+    read_only: object = None
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,18 @@ def _table(source: str, name: str, entry: dict) -> TableSettings:
         permissions=_grants(f"{where}.permissions", entry.get("permissions", {})),
         page_size=entry.get("page_size"),
         mask={column: frozenset(roles) for column, roles in entry.get("mask", {}).items()},
+        read_only=_read_only(entry.get("read_only", False), f"{where} read_only"),
         **values,
     )
+
+
+def _read_only(value, where: str):
+    """``read_only = true``, or the reason as a label, shown on the table's pages."""
+    if value is False:
+        return None
+    if value is True:
+        return lazy_gettext("The configuration file makes this table read-only in the panel.")
+    return text(value, where)
 
 
 def _grants(where: str, grants: dict) -> dict[str, frozenset[str]]:

@@ -163,4 +163,6 @@ def test_a_word_of_two_meanings_is_translated_by_its_context(indonesian, sql):
     form = indonesian.get(f"/admin/am_user/edit/?id={agent}").get_data(as_text=True)
     label = re.search(r'<label for="address"[^>]*>\s*([^<&]*?)\s*[<&]', form).group(1)
     assert label == "Alamat"  # the agent's street address
-    assert "Alamat IP" not in form and "Alamat IP" in indonesian.get("/admin/audit_log/").get_data(as_text=True)
+    assert "Alamat IP" not in form and "Alamat IP" in indonesian.get("/admin/audit_log/").get_data(
+        as_text=True
+    )

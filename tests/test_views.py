@@ -165,12 +165,14 @@ def test_duplicate_key_names_the_field_and_changes_nothing(login_as, sql):
 
 
 #: Tables administrators edit in the grid: not the history tables (no key), not those the file
-#: leaves read-only to them (ledgers written by the database's functions).
+#: makes read-only (ledgers written by the database's functions, live transactions) or leaves
+#: read-only to them (decided in the approval queue).
 _SETTINGS = tomllib.loads(Path("backoffice.toml").read_text())["tables"]
 EDITABLE = [
     t
     for t in PPOB_TABLES
     if not t.endswith("_backup")
+    and not _SETTINGS.get(t, {}).get("read_only")
     and "edit" in _SETTINGS.get(t, {}).get("permissions", {}).get("administrator", ["edit"])
 ]
 
@@ -250,3 +252,17 @@ def test_create_is_not_offered_where_a_required_column_has_no_field(login_as):
     assert "New records cannot be created here: token must be given a value" in listing
     assert 'href="/admin/am_user_token/new/' not in listing
     assert client.get("/admin/am_user_token/new/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "table", ["am_update_balance", "biller_update_balance", "am_update_poin", "tempmsg", "tempmsg_backup"]
+)
+def test_money_ledgers_and_live_transactions_are_read_only_even_to_administrators(login_as, sql, table):
+    client = login_as("administrator")
+    before = sql.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+    page = client.get(f"/admin/{table}/").get_data(as_text=True)
+    assert f"/admin/{table}/new/" not in page and f"/admin/{table}/edit/" not in page
+    assert "only" in page  # the reason the file gives, on the page
+    token = csrf_token(client, f"/admin/{table}/")
+    assert client.post(f"/admin/{table}/new/", data={"csrf_token": token}).status_code == 403
+    assert sql.scalar(sa.text(f"SELECT count(*) FROM {table}")) == before

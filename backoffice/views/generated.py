@@ -95,10 +95,10 @@ def view_attributes(
     sortable = [n for n in _names(settings.sortable) or cheap(list_columns) if n not in reflected.unordered]
     return {
         "__doc__": f"Admin view of {reflected.table.fullname}.",
-        "table_writable": not reflected.read_only,
+        "table_writable": not reflected.read_only and settings.read_only is None,
         "populated": reflected.populated,
         "value_identified": reflected.value_identified,
-        "readonly_reason": _readonly_reason(reflected),
+        "readonly_reason": _readonly_reason(reflected) or settings.read_only,
         "column_list": [attr[n] for n in list_columns],
         "column_details_list": [attr[c.name] for c in visible],
         "column_export_list": [attr[c.name] for c in visible],
