@@ -56,6 +56,8 @@ class Pending:
     after: Decimal | None
     note: str | None = None
     expires_at: datetime | None = None
+    #: The panel account that asked (None: the application's agents ask, as for redemptions).
+    asked_by_id: int | None = None
 
     @property
     def expired(self) -> bool:
@@ -156,6 +158,7 @@ class BalanceRequests:
                     amount=Decimal(r.amount),
                     unit="rupiah",
                     asked_by=r.requested_by,
+                    asked_by_id=r.requested_by_id,
                     asked_at=r.requested_at,
                     before=before,
                     after=None if before is None else before + sign * r.amount,
@@ -241,7 +244,7 @@ class RedeemRequests:
                 amount=points,
                 unit="poin",
                 asked_by=f"{agent} ({name})" if name else agent,
-                asked_at=asked_at,
+                asked_at=asked_at.replace(tzinfo=JAKARTA),  # the application's wall time
                 before=balance,
                 after=None if balance is None else balance - points,
             )
@@ -353,6 +356,7 @@ class AccountRequests:
                 amount=None,
                 unit="account",
                 asked_by=request.requested_by,
+                asked_by_id=request.requested_by_id,
                 asked_at=request.requested_at,
                 before=None,
                 after=None,

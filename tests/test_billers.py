@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from backoffice.extensions import db
+from backoffice.formatting import wib
 from tests.helpers import csrf_token, form_values
 
 SECOND_ADMIN = ("administrator2", "second-admin-pass")
@@ -450,3 +451,18 @@ def test_a_deposit_is_stamped_in_jakarta_time_and_its_note_is_shown(login_as, sq
     assert abs((stamped - now_jakarta()).total_seconds()) < 120  # not UTC, seven hours off
     history = client.get("/admin/billers/DGF/history/").get_data(as_text=True)
     assert "Transfer BCA ref 7781" in history and stamped.strftime("%d-%b-%Y %H:%M") in history
+
+
+def test_the_queue_offers_no_decision_on_ones_own_request_and_shows_its_expiry(app, login_as, sql):
+    approver = second_admin(app)
+    asker = login_as("administrator")
+    key = asked_correction(asker, sql)
+    expires = sql.scalar(
+        sa.text("SELECT expires_at FROM backoffice.balance_request WHERE id = :k"), {"k": key}
+    )
+    for client, offered in ((asker, False), (approver, True)):
+        page = client.get("/admin/approvals/").get_data(as_text=True)
+        row = page[page.index(f'data-key="{key}"') :]
+        row = row[: row.index("</tr>")]
+        assert (f"/admin/approvals/balance/{key}/approve/" in row) is offered
+        assert wib(expires) in row
