@@ -152,3 +152,14 @@ def test_top_agents_follow_the_masking_of_the_agents_table(database_url, tmp_pat
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_search_box_is_offered_only_where_it_can_find_something_and_says_when_it_cuts(app, login_as):
+    auditor = app.test_client()
+    log_in(auditor, "auditor", PASSWORDS["auditor"])
+    assert 'id="global-search"' not in auditor.get("/admin/").get_data(as_text=True)
+    staff = login_as("staff")
+    assert 'id="global-search"' in staff.get("/admin/").get_data(as_text=True)
+    many = staff.get("/admin/search/?q=08").get_data(as_text=True)  # every agent's id starts so
+    assert 'id="search-cut"' in many
+    assert 'id="search-cut"' not in staff.get("/admin/search/?q=zzzz").get_data(as_text=True)

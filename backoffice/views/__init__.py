@@ -146,7 +146,9 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
         SearchTarget.over(tables[name], catalogue.table(name), view.name, large)
         for name, view in backoffice.views.items()
     ]
-    site.add(SearchView(report, [target for target in targets if target is not None]), HOME)
+    search = SearchView(report, [target for target in targets if target is not None])
+    site.add(search, HOME)
+    app.jinja_env.globals["search_offered"] = search.offered
     site.add(AuditTrailView(), "activity")
     site.add(PanelUserView(money.accounts), "panel")
     backoffice.second_factor = Policy.over(catalogue.second_factor, matrix, app.config["BACKOFFICE_MODE"])

@@ -61,7 +61,7 @@ class SearchTarget:
         statement = sa.select(self.key, *self.names).where(sa.or_(*matches)).order_by(self.key)
         return [
             (self.label, " - ".join(str(v) for v in row if v is not None), self._url(row[0]))
-            for row in db.session.execute(statement.limit(PER_TABLE))
+            for row in db.session.execute(statement.limit(PER_TABLE + 1))  # one more: were there more?
         ]
 
     @classmethod
@@ -101,27 +101,34 @@ class SearchView(GatedBaseView):
     def is_visible(self) -> bool:
         return False  # reached from the box in the menu bar, not from a menu entry
 
+    def offered(self) -> bool:
+        """Can the box find anything for the current user? (The menu bar shows it only then.)"""
+        if self.report is not None:
+            return any(may("list", v) for v in (self.report.agents_view, "report", self.report.products_view))
+        return any(may("list", target.endpoint) for target in self.targets)
+
     @expose("/")
     def index(self):
         query = clean_text(request.args.get("q"), MAX_QUERY)
-        hits = self.safely(lambda: self._hits(query), []) if query else []
-        if len(hits) == 1:
+        groups = self.safely(lambda: self._groups(query), []) if query else []
+        hits = [hit for group, limit in groups for hit in group[:limit]]
+        cut = any(len(group) > limit for group, limit in groups)
+        if len(hits) == 1 and not cut:
             return redirect(hits[0][2])
-        return self.render("backoffice/search.html", query=query, hits=hits)
+        return self.render("backoffice/search.html", query=query, hits=hits, cut=cut)
 
-    def _hits(self, query: str) -> list[tuple[str, str, str]]:
-        """(kind, text, url) of what matches ``query``."""
+    def _groups(self, query: str) -> list[tuple[list, int]]:
+        """(hits, how many are shown) per kind of record matching ``query``: a group holding more
+        hits than it shows was cut, and the page says so. A hit is (kind, text, url)."""
         if self.report is None:
             allowed = [target for target in self.targets if may("list", target.endpoint)]
-            return [hit for target in allowed[:MAX_TABLES] for hit in target.hits(query)]
-        hits = []
-        if self.report is not None and may("list", self.report.agents_view):
-            hits += self._agents(query)
-        if self.report is not None and may("list", "report"):
-            hits += self._transactions(query)
-        if self.report is not None and may("list", self.report.products_view):
-            hits += self._products(query)
-        return hits
+            return [(target.hits(query), PER_TABLE) for target in allowed[:MAX_TABLES]]
+        kinds = (
+            (self.report.agents_view, self._agents),
+            ("report", self._transactions),
+            (self.report.products_view, self._products),
+        )
+        return [(find(query), LIMIT) for view, find in kinds if may("list", view)]
 
     def _agents(self, query: str) -> list:
         entry, table = self.report.mapping.agents, self.report.agents_table
@@ -136,7 +143,7 @@ class SearchView(GatedBaseView):
                 )
             )
             .order_by(key)
-            .limit(LIMIT)
+            .limit(LIMIT + 1)
         )
         view = self.report.agents_view
         return [
@@ -149,7 +156,7 @@ class SearchView(GatedBaseView):
         flt = ReportFilter(
             start=now - timedelta(days=TRANSACTION_DAYS), end=now + timedelta(days=1), search=query
         )
-        rows = db.session.execute(self.report.rows(flt, LIMIT)).all()
+        rows = db.session.execute(self.report.rows(flt, LIMIT + 1)).all()
         first = (now - timedelta(days=TRANSACTION_DAYS - 1)).date().isoformat()
         return [
             (
@@ -167,7 +174,7 @@ class SearchView(GatedBaseView):
             sa.select(key, name)
             .where(sa.or_(sa.func.upper(key) == query.upper(), name.icontains(query, autoescape=True)))
             .order_by(key)
-            .limit(LIMIT)
+            .limit(LIMIT + 1)
         )
         view = self.report.products_view
         return [
