@@ -8,6 +8,7 @@ pair of words is looked up in English and Indonesian. Where the rule hides an or
 leave the database through the panel, for any role.
 """
 
+import secrets
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -73,6 +74,23 @@ def secret_reason(column: sa.Column, settings=None) -> str | None:
 def is_secret(column: sa.Column, settings=None) -> bool:
     """True when ``column`` must never be shown, searched, filtered, sorted on or exported."""
     return secret_reason(column, settings) is not None
+
+
+#: Secret words whose values are random by nature: the panel can make a fresh one for a new row
+#: (it can make no password, PIN, OTP or hash that anyone could use).
+RANDOM_WORDS = frozenset({"token", "secret", "salt", "apikey", "api key", "secret key", "access key"})
+#: The shortest random value worth making (hexadecimal characters).
+MIN_RANDOM_LENGTH = 16
+
+
+def random_secret(column: sa.Column) -> str | None:
+    """A fresh random value for a secret ``column`` whose values are random by nature (a token,
+    a salt, an API key), as long as the column holds, up to 64 hexadecimal characters; None where
+    the panel cannot make one (a password, a PIN, a hash, a column too short)."""
+    if secret_word(column.name) not in RANDOM_WORDS or not isinstance(column.type, sa.String):
+        return None
+    length = min(column.type.length or 64, 64)
+    return secrets.token_hex(length // 2) if length >= MIN_RANDOM_LENGTH else None
 
 
 def mask_value(value):

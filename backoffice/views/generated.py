@@ -14,7 +14,7 @@ from wtforms import SelectChoice, SelectField, validators
 
 from ..catalogue import Catalogue, TableSettings
 from ..extensions import db
-from ..masking import is_secret
+from ..masking import is_secret, random_secret
 from ..models.reflection import ReflectedTable
 from ..naming import LOOKUP_PARTS, humanise, says
 from .base import GatedModelView, foreign_key_formatter, masked_formatter
@@ -30,10 +30,18 @@ class GeneratedModelView(GatedModelView):
 
     #: Attribute -> column name (they differ for renamed columns).
     column_names: dict[str, str] = {}
+    #: Required secret attributes given a fresh random value when a row is created (a token).
+    random_secrets: dict[str, sa.Column] = {}
 
     def prettify_name(self, name: str) -> str:
         """A column's label when the file gives none: ``InvoiceLineId`` -> "Invoice Line Id"."""
         return humanise(self.column_names.get(name, name))
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if is_created:  # a required token the form never shows: a fresh random one
+            for attr, column in self.random_secrets.items():
+                setattr(model, attr, random_secret(column))
 
     def scaffold_form(self):
         form_class = super().scaffold_form()
@@ -91,6 +99,7 @@ def view_attributes(
         return [c for c in columns if c in reflected.indexed_columns] if large else columns
 
     not_in_form = _not_in_form(reflected, settings)
+    unfilled = [c for c in reflected.columns if c.name in not_in_form and _required(c)]
     editable = [c for c in reflected.columns if c.name not in not_in_form]
     sortable = [n for n in _names(settings.sortable) or cheap(list_columns) if n not in reflected.unordered]
     return {
@@ -104,9 +113,8 @@ def view_attributes(
         "column_export_list": [attr[c.name] for c in visible],
         "form_columns": [attr[c.name] for c in editable],
         "form_notes": {attr[name]: reason for name, reason in not_in_form.items()},
-        "create_blocked_by": tuple(
-            c.name for c in reflected.columns if c.name in not_in_form and _required(c)
-        ),
+        "create_blocked_by": tuple(c.name for c in unfilled if random_secret(c) is None),
+        "random_secrets": {attr[c.name]: c for c in unfilled if random_secret(c) is not None},
         "column_names": {attr[c.name]: c.name for c in reflected.columns},
         "form_args": {attr[c.name]: _field_args(c) for c in editable if _field_args(c)},
         # Enums get the panel's select (Flask-Admin's passes WTForms choices in a deprecated form).
@@ -186,7 +194,9 @@ def _not_in_form(reflected: ReflectedTable, settings: TableSettings) -> dict[str
     """Column -> why it has no field in the table's forms."""
     reasons = {}
     for column in reflected.columns:
-        if is_secret(column, settings):
+        if is_secret(column, settings) and _required(column) and random_secret(column) is not None:
+            reasons[column.name] = lazy_gettext("a secret: made at random for a new record, never shown")
+        elif is_secret(column, settings):
             reasons[column.name] = lazy_gettext("a secret: never shown or entered in the panel")
         elif column.name in settings.hidden:
             reasons[column.name] = lazy_gettext("hidden by the configuration file")
