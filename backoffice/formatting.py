@@ -1,6 +1,8 @@
 """How the panel writes money, numbers and times for an Indonesian operator (exports keep raw values).
 
     rupiah(25000)                 -> "Rp 25.000"
+    percent(88.46)                -> "88,5%"
+    day(date(2026, 12, 3))        -> "03-12-2026" (as date fields show and take it)
     decimal(Decimal("1500.50"))   -> "1.500,50"
     number(10412000)              -> "10.412.000"
     wib(datetime(2022, 8, 29, 8, 45, 35)) -> "29-Aug-2022 08:45:35"
@@ -43,6 +45,16 @@ def rupiah(value) -> str:
     return f"{sign}Rp {decimal(abs(amount))}"
 
 
+def percent(value) -> str:
+    """``88,5%`` with one decimal; ``-`` for no value (no transactions to rate)."""
+    return "-" if value is None else f"{number(value, 1)}%"
+
+
+def day(value: date) -> str:
+    """``03-12-2026``: how a date field shows a day (``inputs.day`` reads it back)."""
+    return value.strftime("%d-%m-%Y")
+
+
 def wib(value) -> str:
     """``29-Aug-2022 08:45:35`` in Asia/Jakarta (the source report's style)."""
     if value is None:
@@ -66,8 +78,8 @@ def today_jakarta() -> date:
 
 
 def init_formatting(app: Flask) -> None:
-    """Make the formats Jinja filters: ``{{ amount|rupiah }}``, ``{{ time|wib }}``, ``{{ n|number }}``."""
-    app.add_template_filter(rupiah)
-    app.add_template_filter(number)
-    app.add_template_filter(wib)
-    app.jinja_env.globals.update(rupiah=rupiah, number=number)  # also as functions, for macros
+    """Make the formats Jinja filters: ``{{ amount|rupiah }}``, ``{{ time|wib }}``, ``{{ n|number }}``,
+    ``{{ rate|percent }}``, ``{{ date|day }}``."""
+    for formatter in (rupiah, number, wib, percent, day):
+        app.add_template_filter(formatter)
+    app.jinja_env.globals.update(rupiah=rupiah, number=number, percent=percent)  # for macros too

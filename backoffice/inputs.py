@@ -33,6 +33,15 @@ _PARSERS = {
 }
 
 
+def day(text: str) -> date:
+    """A day as an operator types it, ``03-12-2026`` or ``03/12/2026``, or as a link carries it,
+    ``2026-12-03``; raises ValueError for anything else."""
+    text = text.strip()
+    if len(text) == 10 and text[2] in "-/" and text[5] == text[2]:
+        return datetime.strptime(text.replace("/", "-"), "%d-%m-%Y").date()
+    return date.fromisoformat(text)
+
+
 def column_value(column: sa.Column, text):
     """``text`` as a value of ``column``'s type; empty is None; anything else keeps its type.
     Raises ValueError when the text is not a value of that type."""

@@ -376,3 +376,18 @@ def test_a_second_factor_is_enrolled_used_at_login_and_asked_again_to_approve(
     )
     page.close()
     assert errors == []
+
+
+def test_the_menu_bar_fits_one_row_and_forms_keep_their_width_under_the_csp(page_as):
+    page = page_as("administrator")
+    page.goto(f"{page.base}/admin/billers/topup/?biller=DGF&kind=deposit")
+    shoot(page, "topup_1366")
+    navbar = page.locator("nav.navbar").first.bounding_box()
+    assert navbar["height"] < 70, navbar  # one row of links at 1366 px (two rows are over 100)
+    assert page.locator("#topup-form").bounding_box()["width"] <= 32 * 16 + 1
+    page.goto(f"{page.base}/admin/billers/")
+    cell = page.locator('tr[data-biller="DGF"] [data-field="balance"]')
+    assert cell.evaluate("element => getComputedStyle(element).whiteSpace") == "nowrap"
+    page.goto(f"{page.base}/admin/report/")
+    assert page.locator("#from").get_attribute("placeholder") == "dd-mm-yyyy"
+    shoot(page, "report_1366")

@@ -139,7 +139,18 @@ def test_malformed_filters_get_a_message_and_a_page(login_as):
     response = login_as("staff").get("/admin/report/?from=kemarin&to=2026-02-30&status=hilang&q=%00")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "kemarin is not a date (YYYY-MM-DD)" in html and "Unknown status hilang" in html
+    assert "kemarin is not a date (DD-MM-YYYY)" in html and "Unknown status hilang" in html
+
+
+def test_dates_are_typed_and_shown_as_operators_write_them_and_rates_with_a_comma(login_as):
+    client = login_as("staff")
+    day = datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)
+    html = client.get(f"/admin/report/?from={day:%d-%m-%Y}&to={day:%d/%m/%Y}").get_data(as_text=True)
+    assert "is not a date" not in html and f'value="{day:%d-%m-%Y}"' in html
+    rate = re.search(r'data-total="rate">([^<]+)<', html).group(1)
+    assert re.fullmatch(r"\d{1,3},\d%", rate), rate
+    totals = client.get("/admin/report/live").get_json()["totals"]
+    assert re.fullmatch(r"\d{1,3},\d%", totals["rate"]) and "," not in totals["count"]
 
 
 def test_live_returns_every_new_row_once_per_key(login_as, sql):

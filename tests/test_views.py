@@ -255,7 +255,9 @@ def test_create_is_not_offered_where_a_required_column_has_no_field(database_url
     # A required column the file hides (as a required PIN would be: the panel can make none).
     config = tmp_path / "backoffice.toml"
     shipped = Path("backoffice.toml").read_text()
-    config.write_text(shipped.replace("[tables.biller_crm]\n", '[tables.biller_crm]\nhidden = ["billercode"]\n'))
+    config.write_text(
+        shipped.replace("[tables.biller_crm]\n", '[tables.biller_crm]\nhidden = ["billercode"]\n')
+    )
     app = create_app(
         {**PPOB_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "BACKOFFICE_CONFIG_FILE": str(config)}
     )
@@ -347,3 +349,9 @@ def test_an_agent_login_is_created_with_a_random_token_the_form_never_shows(logi
     assert client.post("/admin/am_user_token/new/", data=values).status_code == 302
     tokens = sql.scalars(sa.text("SELECT token FROM am_user_token ORDER BY token_id DESC LIMIT 2")).all()
     assert re.fullmatch(r"[0-9a-f]{64}", tokens[0]) and tokens[0] != tokens[1]
+
+
+def test_the_list_tab_counts_with_indonesian_separators(login_as, sql):
+    rows = sql.scalar(sa.text("SELECT count(*) FROM tempmsg_backup"))
+    page = login_as("administrator").get("/admin/tempmsg_backup/").get_data(as_text=True)
+    assert re.search(r"List \(([\d.]+)\)", page).group(1) == f"{rows:,}".replace(",", ".") and rows >= 1000

@@ -11,7 +11,8 @@ from flask_login import current_user
 from .. import audit
 from ..exports import FORMATS, PdfDocument, export_response
 from ..extensions import db
-from ..formatting import now_jakarta, rupiah, today_jakarta, wib
+from ..formatting import now_jakarta, number, percent, rupiah, today_jakarta, wib
+from ..inputs import day as parse_day
 from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
 from .gate import GatedBaseView
 
@@ -207,10 +208,10 @@ def _date(raw: str | None, default: date, problems: list[str]) -> date:
     if not raw:
         return default
     try:
-        day = date.fromisoformat(raw.strip())
+        day = parse_day(raw)
     except ValueError:
         problems.append(
-            gettext("%(value)s is not a date (YYYY-MM-DD): today is shown instead.", value=raw[:30])
+            gettext("%(value)s is not a date (DD-MM-YYYY): today is shown instead.", value=raw[:30])
         )
         return default
     if not FIRST_DAY <= day <= LAST_DAY:  # the range's ends must stay dates (day + 1, last - range)
@@ -252,14 +253,13 @@ def _json_row(row) -> dict:
 def _json_totals(totals) -> dict:
     if totals is None:
         return {}
-    rate = f"{100 * totals.success / totals.count:.1f}%" if totals.count else "-"
     return {
-        "count": f"{totals.count:,}".replace(",", "."),
+        "count": number(totals.count),
         "amount": rupiah(totals.amount),
         "success": str(totals.success),
         "failed": str(totals.failed),
         "pending": str(totals.pending),
-        "rate": rate,
+        "rate": percent(100 * totals.success / totals.count if totals.count else None),
     }
 
 
