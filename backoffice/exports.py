@@ -1,10 +1,10 @@
 """The export pipeline: one way out for every view's rows, in CSV, Excel, ODS, JSON and PDF.
 
 CSV streams from a server-side cursor in constant memory, with a byte-order mark so that Excel on
-Windows reads UTF-8. Formats that must be built whole (xlsx, ods, json through tablib; pdf through
-fpdf2, for the reports) stop at a row limit with a message pointing at CSV. Spreadsheet formats keep
-numbers and dates typed and neutralise text that would run as a formula; the PDF is for people,
-so it carries the report's header and formatted values.
+Windows reads UTF-8. Formats that must be built whole (ods and json through tablib, xlsx through
+openpyxl, pdf through fpdf2 for the reports) stop at a row limit with a message pointing at CSV.
+Spreadsheet formats keep numbers and dates typed and neutralise text that would run as a formula;
+the PDF is for people, so it carries the report's header and formatted values.
 """
 
 import csv
@@ -14,17 +14,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import quote
 
+import openpyxl
 import sqlalchemy as sa
 import tablib
 from flask import Response, current_app, stream_with_context
 from flask_babel import gettext
 from fpdf import FPDF
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from .copy_stream import copy_csv
 from .extensions import db
-from .formatting import JAKARTA
+from .formatting import JAKARTA, rupiah
 from .spreadsheet import neutralise
 
 MIMETYPES = {
@@ -37,17 +41,28 @@ MIMETYPES["pdf"] = "application/pdf"
 #: What every list offers; PDF is offered by the reports, which give it a header.
 FORMATS = ("csv", "xlsx", "ods", "json")
 STREAM_BATCH = 2000
+#: The PDF's font, kept in the project with its licence (DejaVu's allows it).
+FONTS = Path(__file__).resolve().parent / "fonts"
+PDF_FONT = "DejaVu"
+#: How Excel shows money and times: "Rp 25.000" (in the reader's separators), "03-12-2026 13:48:00".
+MONEY_FORMAT = '"Rp" #,##0'
+TIME_FORMAT = "dd-mm-yyyy hh:mm:ss"
 #: What a download's plain file name may not hold: anything but letters, digits, "-", "_" and ".".
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass
-class PdfDocument:
-    """The header of a PDF export, and how each column's values are written for people."""
+class Document:
+    """The header of a report's download (its PDF and its Excel sheet), and how each column's
+    values are written for people: a column formatted as rupiah is money, which Excel shows as
+    money and totals at the foot."""
 
     title: str
     lines: Sequence[str] = ()
     formats: Sequence[Callable | None] = ()
+
+    def money(self, columns: int) -> list[bool]:
+        return [fmt is rupiah for fmt in self.formats] if self.formats else [False] * columns
 
 
 class TooManyRows(Exception):
@@ -84,7 +99,7 @@ def export_response(
     statement: sa.Select,
     maskers: Sequence[Callable | None] = (),
     on_finish: Callable[[int, bool], None] | None = None,
-    document: PdfDocument | None = None,
+    document: Document | None = None,
 ) -> Response:
     """The download of ``statement``'s rows as ``fmt``, named ``{stem}_{today}.{fmt}``.
 
@@ -113,10 +128,14 @@ def export_response(
     if on_finish:
         on_finish(len(rows), True)
     if fmt == "pdf":
-        body = _pdf(headers, rows, document or PdfDocument(title=stem))
-        return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
-    dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
-    return Response(dataset.export(fmt), mimetype=MIMETYPES[fmt], headers=disposition)
+        body = _pdf(headers, rows, document or Document(title=stem))
+    elif fmt == "xlsx":
+        body = _xlsx(headers, rows, document, stem)
+    else:
+        dataset = tablib.Dataset(*([cell(v) for v in row] for row in rows), headers=list(headers))
+        dataset.title = _sheet_title(document.title if document else stem)
+        body = dataset.export(fmt)
+    return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
 
 
 #: The setting of each format's own row limit: what it writes within about three seconds on two
@@ -219,33 +238,107 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def _pdf(headers: Sequence[str], rows: Sequence[tuple], document: PdfDocument) -> bytes:
-    """A landscape A4 table with the document's header lines on top."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=10)
+def _xlsx(headers: Sequence[str], rows: Sequence[tuple], document: Document | None, stem: str) -> bytes:
+    """An Excel sheet named for what it holds, written row by row (openpyxl's write-only mode:
+    tablib can give cells no number format). A report's sheet starts with its title and header
+    lines, shows money as money and ends with a total row; a list's starts with its header row, so
+    that it reads back as it was written."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(document.title if document else stem))
+    bold = Font(bold=True)
+    money = document.money(len(headers)) if document else [False] * len(headers)
+    if document:
+        sheet.append([_styled(sheet, document.title, font=Font(bold=True, size=13))])
+        for line in document.lines:
+            sheet.append([neutralise(str(line))])
+        sheet.append([])
+    sheet.append([_styled(sheet, neutralise(str(header)), font=bold) for header in headers])
+    totals = [Decimal(0) if is_money else None for is_money in money]
+    for row in rows:
+        sheet.append(
+            [_xlsx_cell(sheet, cell(value), is_money) for value, is_money in zip(row, money, strict=True)]
+        )
+        for index, value in enumerate(row):
+            if totals[index] is not None and isinstance(value, int | Decimal):
+                totals[index] += value
+    if document and any(money):
+        label = [_styled(sheet, gettext("Total"), font=bold)]
+        sheet.append(label + [_xlsx_cell(sheet, total, True, bold) for total in totals[1:]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(sheet, value, is_money: bool, font: Font | None = None):
+    if value is None:
+        return None
+    if is_money and isinstance(value, int | float | Decimal):
+        return _styled(sheet, value, number_format=MONEY_FORMAT, font=font)
+    if isinstance(value, datetime):
+        return _styled(sheet, value, number_format=TIME_FORMAT)
+    return value
+
+
+def _styled(sheet, value, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
+    styled = WriteOnlyCell(sheet, value=value)
+    if number_format:
+        styled.number_format = number_format
+    if font:
+        styled.font = font
+    return styled
+
+
+def _sheet_title(title) -> str:
+    """A sheet's name as Excel takes it: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Data"
+
+
+class _Pages(FPDF):
+    """A landscape A4 document whose every page says its number and how many there are."""
+
+    def footer(self):
+        self.set_y(-8)
+        self.set_font(PDF_FONT, size=7)
+        self.cell(0, 4, gettext("Page %(page)s of %(pages)s", page=self.page_no(), pages="{nb}"), align="R")
+
+
+def _pdf(headers: Sequence[str], rows: Sequence[tuple], document: Document) -> bytes:
+    """A landscape A4 table with the document's header lines on top, in DejaVu Sans (kept in the
+    project: it writes any name, where the PDF core fonts stop at Latin-1), each column as wide as
+    what it holds."""
+    pdf = _Pages(orientation="L", unit="mm", format="A4")
+    pdf.add_font(PDF_FONT, "", FONTS / "DejaVuSansCondensed.ttf")
+    pdf.add_font(PDF_FONT, "B", FONTS / "DejaVuSansCondensed-Bold.ttf")
+    pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_margins(8, 8)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, _latin1(document.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(PDF_FONT, "B", 12)
+    pdf.cell(0, 7, str(document.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(PDF_FONT, size=8)
     for line in document.lines:
-        pdf.cell(0, 4.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 4.5, str(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("Helvetica", size=6.5)
+    pdf.set_font(PDF_FONT, size=6.5)
     formats = list(document.formats) or [None] * len(headers)
-    with pdf.table(first_row_as_headings=True, line_height=3.6, padding=0.8) as table:
-        table.row([_latin1(h) for h in headers])
-        for row in rows:
-            table.row([_latin1(_pdf_text(v, f)) for v, f in zip(row, formats, strict=True)])
+    texts = [[_pdf_text(v, f) for v, f in zip(row, formats, strict=True)] for row in rows]
+    with pdf.table(
+        first_row_as_headings=True, line_height=3.6, padding=0.8, col_widths=_widths(headers, texts)
+    ) as table:
+        table.row([str(h) for h in headers])
+        for row in texts:
+            table.row(row)
     return bytes(pdf.output())
+
+
+def _widths(headers: Sequence[str], texts: Sequence[Sequence[str]]) -> tuple[float, ...]:
+    """Each column's share of the page: its longest text among the header and the first rows,
+    between a narrow and a wide column."""
+    sample = [list(map(str, headers)), *texts[:200]]
+    longest = [max(len(row[i]) for row in sample) for i in range(len(headers))]
+    return tuple(min(max(n, 4), 40) for n in longest)
 
 
 def _pdf_text(value, fmt: Callable | None) -> str:
     if value is None:
         return ""
     return fmt(value) if fmt else str(value)
-
-
-def _latin1(text: str) -> str:
-    """fpdf2's core fonts write Latin-1; anything else is shown as '?' rather than failing."""
-    return text.encode("latin-1", "replace").decode("latin-1")

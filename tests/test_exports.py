@@ -43,6 +43,7 @@ def test_xlsx_keeps_numbers_numeric_and_dates_dates(login_as):
     response = login_as("administrator").get("/admin/trancode/export/xlsx/")
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet.title == "trancode"  # named for what it holds, not "Tablib Dataset"
     header = [c.value for c in sheet[1]]
     price = sheet.cell(row=2, column=header.index("Harga Jual") + 1).value
     assert isinstance(price, int | float)

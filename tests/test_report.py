@@ -190,11 +190,14 @@ def test_exports_keep_the_filter_types_and_a_dated_name(login_as, sql):
         response.headers["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    assert [c.value for c in sheet[1]][:7] == SOURCE_COLUMNS
-    statuses = {row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert statuses == {"GAGAL"}
-    assert isinstance(sheet.cell(row=2, column=1).value, datetime)
-    assert isinstance(sheet.cell(row=2, column=9).value, int | float)
+    assert sheet.title == sheet["A1"].value == "Transaction report"  # not "Tablib Dataset"
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if list(row[:7]) == SOURCE_COLUMNS)
+    data, total = rows[header + 1 : -1], rows[-1]
+    assert {row[7] for row in data} == {"GAGAL"}
+    assert isinstance(data[0][0], datetime) and isinstance(data[0][8], int | float)
+    assert sheet.cell(row=header + 2, column=9).number_format == '"Rp" #,##0'  # money shows as money
+    assert total[0] == "Total" and total[8] == sum(row[8] for row in data)
     failed = sql.scalar(
         sa.text(
             f"SELECT count(*) FROM {UNION} WHERE statusreply = 'GAGAL' "
@@ -202,7 +205,7 @@ def test_exports_keep_the_filter_types_and_a_dated_name(login_as, sql):
         ),
         {"d": yesterday()},
     )
-    assert sheet.max_row - 1 == failed
+    assert len(data) == failed
     text = client.get(f"/admin/report/export/csv/?from={yesterday()}&status=failed").get_data(as_text=True)
     assert text.startswith("\ufeff") and len(list(csv.reader(io.StringIO(text)))) - 1 >= failed
 
@@ -214,6 +217,17 @@ def test_pdf_has_a_header_and_stops_at_its_limit(app, login_as):
     app.config["BACKOFFICE_PDF_MAX_ROWS"] = 5
     response = client.get(f"/admin/report/export/pdf/?from={yesterday()}", follow_redirects=True)
     assert "More than 5 rows: PDF cannot hold them" in response.get_data(as_text=True)
+
+
+def test_the_pdf_writes_any_name_in_an_embedded_unicode_font(app, login_as, sql):
+    noref = sql.scalar(sa.text("SELECT max(noref) FROM tempmsg WHERE statusreply = 'GAGAL'"))
+    agent = sql.scalar(sa.text("SELECT fromagent FROM tempmsg WHERE noref = :n"), {"n": noref})
+    sql.execute(sa.text("UPDATE am_user SET agent_name = 'Şükrü Ōtsuka' WHERE agent_id = :a"), {"a": agent})
+    pdf = login_as("staff").get(f"/admin/report/export/pdf/?q={noref}&from={yesterday()}").data
+    assert b"DejaVu" in pdf  # the font kept in the project, embedded
+    # Its map from glyphs back to text holds Ş and Ō: written, not replaced by "?" as in Latin-1.
+    mapped = {code.upper() for code in re.findall(rb"<[0-9A-Fa-f]{4}> <([0-9A-Fa-f]{4})>", pdf)}
+    assert {b"015E", b"014C"} <= mapped
 
 
 def test_report_exports_are_recorded(login_as, sql):

@@ -9,7 +9,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from .. import audit
-from ..exports import FORMATS, PdfDocument, export_response
+from ..exports import FORMATS, Document, export_response
 from ..extensions import db
 from ..formatting import now_jakarta, number, percent, rupiah, today_jakarta, wib
 from ..inputs import day as parse_day
@@ -121,17 +121,17 @@ class ReportView(GatedBaseView):
                 [HEADERS[f] for f in EXPORT_FIELDS],
                 statement,
                 on_finish=audit.export_recorder(self.endpoint, None, fmt),
-                document=self._pdf_header(flt),
+                document=self._document(flt),
             ),
             self._url(),
         )
 
-    def _pdf_header(self, flt: ReportFilter) -> PdfDocument:
+    def _document(self, flt: ReportFilter) -> Document:
         totals = self._run_one(self.report.totals(flt))
         chosen = ", ".join(
             f"{k}={v}" for k, v in request.args.items() if k in TEXT_FILTERS + ("status",) and v
         )
-        return PdfDocument(
+        return Document(
             title=gettext("Transaction report"),
             lines=[
                 gettext("Period: %(start)s to %(end)s", start=wib(flt.start), end=wib(flt.end)),
