@@ -50,6 +50,7 @@ def init_db(app: Flask) -> None:
     """Bind SQLAlchemy to DATABASE_URL, or to the embedded PostgreSQL in demo and test mode."""
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = start_embedded(app.instance_path)
+        app.config["BACKOFFICE_EMBEDDED"] = True  # the demo stops it when it ends
         log.info("no DATABASE_URL: using the embedded PostgreSQL under %s", app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault(

@@ -160,12 +160,23 @@ def test(extra: list[str]) -> int:
     return NO_TESTS_COLLECTED if all(status == NO_TESTS_COLLECTED for status in statuses) else 0
 
 
+def _until_stopped(command: list, env: dict) -> int:
+    """Run ``command`` until it ends. Ctrl-C reaches it too: wait while it stops what it started
+    (the embedded PostgreSQL), where ``subprocess.call`` would kill it at once."""
+    child = subprocess.Popen(command, cwd=ROOT, env=env)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue
+
+
 def main(argv: list[str]) -> int:
     command, extra = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
     if command == "demo":
         ensure_environment("requirements.txt")
         env = {**os.environ, "BACKOFFICE_MODE": "demo"}
-        return subprocess.call([VENV / BIN / "flask", "--app", "app", "demo", *extra], cwd=ROOT, env=env)
+        return _until_stopped([VENV / BIN / "flask", "--app", "app", "demo", *extra], env)
     if command == "test":
         ensure_environment("requirements-dev.txt")
         return test(extra)

@@ -7,6 +7,8 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from .audit_chain import purge_audit_trail, verify_chain
+from .database import stop_embedded
+from .demo import TRICKLE_SECONDS, start_trickle, watch_billers
 from .extensions import db
 from .index_advice import index_advice
 from .models.panel import PanelUser
@@ -221,8 +223,22 @@ def demo_command(transactions: int, host: str, port: int):
         "  supervisor sets up a second factor at the first login: scan the QR code shown with an\n"
         "  authenticator app (or type its key), then give its six-digit code at each login."
     )
-    # Flask refuses app.run() inside a flask command; serve the new app with Werkzeug directly.
-    run_simple(host, port, app, threaded=True)
+    with app.app_context():
+        watch_billers(app.extensions["backoffice"].tables)
+    db.session.remove()  # this command's own session ends before serving: Ctrl-C may stop the server
+    trickle = start_trickle(app)
+    click.echo(f"  a new transaction every {TRICKLE_SECONDS} seconds, as in a real day; Ctrl-C stops it all")
+    try:
+        # Flask refuses app.run() inside a flask command; serve the new app with Werkzeug directly.
+        run_simple(host, port, app, threaded=True)
+    finally:
+        trickle.set()
+        with app.app_context():
+            db.engine.dispose()  # no connection may outlive the server
+        db.engine.dispose()
+        if current_app.config.get("BACKOFFICE_EMBEDDED"):
+            stop_embedded(current_app.instance_path)
+            click.echo("the embedded PostgreSQL is stopped")
 
 
 def _has_agents() -> bool:

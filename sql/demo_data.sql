@@ -338,7 +338,9 @@ SELECT m.agent_id, m.remainder, 5000000, 100000000, 20000000, 0,
 INSERT INTO am_limit_trx_month (agent_id, periode, total_amount, total_trx, lastupdate)
 SELECT agent_id, periode, amount, trx, (SELECT now_wib FROM demo_clock) FROM demo_spend;
 
--- Each biller gets deposits in blocks of 50 million and keeps what the month did not spend.
+-- Each biller gets deposits in blocks of 50 million and keeps what the month did not spend. The
+-- first comes before the first transaction and each later one before the last is spent, so the
+-- history never shows a balance below zero.
 CREATE TEMP TABLE demo_biller_money AS
 SELECT b.billercode,
        coalesce((SELECT sum(hargabeli) FROM tempmsg_backup t
@@ -353,7 +355,8 @@ SELECT m.billercode,
        CASE WHEN g < ceil((m.spent + m.remainder) / 50000000)
             THEN 50000000 ELSE (m.spent + m.remainder) - (g - 1) * 50000000::numeric END,
        'BCA', '5270' || lpad(g::text, 6, '0'),
-       c.start_at + (c.now_wib - c.start_at) * (g::float8 / (ceil((m.spent + m.remainder) / 50000000) + 1)),
+       c.start_at - interval '1 hour'
+     + (c.now_wib - c.start_at) * ((g - 1)::float8 / ceil((m.spent + m.remainder) / 50000000)),
        'DEPOSIT'
   FROM demo_biller_money m, demo_clock c,
        generate_series(1, ceil((m.spent + m.remainder) / 50000000)::int) g;

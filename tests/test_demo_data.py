@@ -1,5 +1,6 @@
 """The demo data's money adds up, as the generator promises."""
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -56,3 +57,28 @@ def test_agents_look_like_the_source(sql):
     agent_id, name = sql.execute(sa.text("SELECT agent_id, agent_name FROM am_user LIMIT 1")).one()
     assert agent_id.startswith("08") and agent_id.isdigit() and len(agent_id) == 12
     assert name
+
+
+def test_no_biller_history_goes_below_zero(sql):
+    lowest = sql.execute(
+        sa.text("SELECT min(before_balance), min(current_balance) FROM biller_update_balance")
+    ).one()
+    assert min(lowest) >= 0, lowest
+
+
+def test_the_demo_adds_transactions_like_todays_and_charges_them(app, sql):
+    from backoffice.demo import add_transaction, start_trickle
+    from backoffice.extensions import db
+
+    tables = app.extensions["backoffice"].tables
+    deposits = sql.scalar(sa.text("SELECT sum(curr_bal) FROM balance_us"))
+    with app.app_context():
+        norefs = [add_transaction(tables) for _ in range(8)]
+        db.session.remove()
+    rows = sql.execute(sa.text("SELECT * FROM tempmsg WHERE noref = ANY(:n)"), {"n": norefs}).mappings().all()
+    today = sql.scalar(sa.text("SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date"))
+    assert len(rows) == 8 and {row["requesttime"].date() for row in rows} == {today}
+    cost = sum(row["hargabeli"] for row in rows if row["statusreply"] == "SUKSES")
+    assert sql.scalar(sa.text("SELECT sum(curr_bal) FROM balance_us")) == deposits - cost
+    with pytest.raises(RuntimeError):
+        start_trickle(app)  # test mode: never outside the demo
