@@ -173,6 +173,34 @@ def items(reconciliation_id: int, outcome: str | None = None) -> sa.Select:
     return query.order_by(c.outcome, c.noref)
 
 
+def explained(report: TransactionReport, saved: Reconciliation, outcome: str) -> sa.Select:
+    """The rows of one outcome of ``saved`` beside what our books know of each transaction of its
+    day at its biller (any status): product, agent and status, empty for references not ours."""
+    start = datetime.combine(saved.day, time())
+    day = ReportFilter(start=start, end=start + timedelta(days=1), biller=saved.billercode)
+    fields = ("noref", "product_name", "agent", "agent_name", "status")
+    trx = report.rows(day, 0, fields=fields).order_by(None).subquery("trx")
+    rows = items(saved.id, outcome).order_by(None).subquery()
+    return (
+        sa.select(rows, trx.c.product_name, trx.c.agent, trx.c.agent_name, trx.c.status)
+        .select_from(rows.outerjoin(trx, trx.c.noref == rows.c.noref))
+        .order_by(rows.c.noref)
+    )
+
+
+def earlier(saved: Reconciliation) -> list[Reconciliation]:
+    """The reconciliations of the same biller and day made before ``saved``."""
+    return db.session.scalars(
+        sa.select(Reconciliation)
+        .where(
+            Reconciliation.billercode == saved.billercode,
+            Reconciliation.day == saved.day,
+            Reconciliation.id < saved.id,
+        )
+        .order_by(Reconciliation.id.desc())
+    ).all()
+
+
 def sample_statement(ours: dict[str, Line], unanswered: Iterable[str]) -> tuple[bytes, dict[str, set[str]]]:
     """A biller's statement made from our transactions, with deliberate differences, for the demo.
 

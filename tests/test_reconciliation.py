@@ -192,3 +192,33 @@ def test_staff_see_reconciliations_but_do_not_upload(login_as, sql, day):
         content_type="multipart/form-data",
     )
     assert response.status_code == 403
+
+
+def test_the_result_puts_exceptions_first_explained_pages_the_matched_and_names_earlier_ones(
+    login_as, sql, sample, day, monkeypatch
+):
+    from backoffice.views import reconciliation as page_module
+
+    monkeypatch.setattr(page_module, "MATCHED_PAGE", 5)
+    client = login_as("administrator")
+    content, planted = sample
+    first = upload(client, content, "statement.csv", day).headers["Location"]
+    assert 'id="reconciliation-earlier"' not in client.get(first).get_data(as_text=True)
+    location = upload(client, content, "again.csv", day).headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    assert f'href="{first}"' in page.split('id="reconciliation-earlier"')[1].split("</div>")[0]
+    assert page.index('id="outcome-mismatch"') < page.index('id="outcome-matched"')
+    noref = sorted(planted["mismatch"])[0]
+    product, status = sql.execute(
+        sa.text(
+            "SELECT trancodename, statusreply FROM tempmsg_backup "
+            "JOIN trancode ON trancodeid = productcode WHERE noref = :n"
+        ),
+        {"n": noref},
+    ).one()
+    row = page[page.index(f">{noref}</a>") :].split("</tr>")[0]
+    assert product in row and status in row and f"q={noref}" in page
+    matched = page.split('id="outcome-matched"')[1].split("</table>")[0]
+    assert matched.count("<tr>") - 1 == 5 and 'id="matched-pages"' in page  # 5 per page here
+    second = client.get(f"{location}?page=2").get_data(as_text=True)
+    assert second.split('id="outcome-matched"')[1].count("<tr>") >= 2

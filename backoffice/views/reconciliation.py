@@ -29,8 +29,11 @@ MAX_FILE_NAME = 200
 
 log = logging.getLogger(__name__)
 
-#: Rows of one outcome shown on the page; the export has them all.
+#: Rows of one exception shown on the page (the export has them all), and matched rows per page.
 SHOWN_ROWS = 500
+MATCHED_PAGE = 100
+#: The outcomes an operator must look into, shown first.
+EXCEPTIONS = ("mismatch", "only_ours", "only_theirs")
 ITEM_HEADERS = ("Hasil", "Noref", "Waktu (kami)", "Nominal (kami)", "Waktu (biller)", "Nominal (biller)")
 OUTCOME_LABELS = {
     "mismatch": lazy_gettext("Amount differs"),
@@ -124,15 +127,27 @@ class ReconciliationView(GatedBaseView):
 
     @expose("/<int:rid>/")
     def show(self, rid: int):
+        """The exceptions first, each with what our books know of it; the matched rows counted
+        and paged; the reconciliations of the same biller and day made before."""
         saved = db.session.get(Reconciliation, rid) or abort(404)
-        rows = {
-            outcome: db.session.execute(recon.items(rid, outcome).limit(SHOWN_ROWS)).all()
-            for outcome in OUTCOME_LABELS
+        report = self.billers.report
+        exceptions = {
+            outcome: db.session.execute(recon.explained(report, saved, outcome).limit(SHOWN_ROWS)).all()
+            for outcome in EXCEPTIONS
         }
+        pages = max(1, -(-saved.matched // MATCHED_PAGE))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        matched = db.session.execute(
+            recon.items(rid, "matched").limit(MATCHED_PAGE).offset((page - 1) * MATCHED_PAGE)
+        ).all()
         return self.render(
             "backoffice/reconciliation_result.html",
             saved=saved,
-            rows=rows,
+            exceptions=exceptions,
+            matched=matched,
+            page=page,
+            pages=pages,
+            earlier=recon.earlier(saved),
             labels=OUTCOME_LABELS,
             shown=SHOWN_ROWS,
             formats=FORMATS,
