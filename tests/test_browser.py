@@ -85,9 +85,9 @@ def shoot(page, name: str) -> None:
 @pytest.mark.parametrize(
     "role, visible, hidden",
     [
-        ("administrator", ["Agen", "Transaksi", "Aktivitas", "Panel"], []),
-        ("staff", ["Agen", "Transaksi", "Biller"], ["Aktivitas", "Panel"]),
-        ("auditor", ["Agen", "Aktivitas"], ["Transaksi", "Produk", "Panel"]),
+        ("administrator", ["Agents", "Transactions", "Activity", "Panel"], []),
+        ("staff", ["Agents", "Transactions", "Billers"], ["Activity", "Panel"]),
+        ("auditor", ["Agents", "Activity"], ["Transactions", "Products", "Panel"]),
     ],
 )
 def test_each_role_sees_only_its_menus(page_as, role, visible, hidden):

@@ -33,7 +33,7 @@ def test_csv_has_a_bom_neutralised_formulas_and_no_secrets(login_as, hostile_age
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    names = [row[rows[0].index("Nama Agen")] for row in rows[1:]]
+    names = [row[rows[0].index("Agent name")] for row in rows[1:]]
     assert "'" + HOSTILE in names and HOSTILE not in names
     for secret in hostile_agent[1:]:
         assert secret not in text
@@ -45,7 +45,7 @@ def test_xlsx_keeps_numbers_numeric_and_dates_dates(login_as):
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert sheet.title == "trancode"  # named for what it holds, not "Tablib Dataset"
     header = [c.value for c in sheet[1]]
-    price = sheet.cell(row=2, column=header.index("Harga Jual") + 1).value
+    price = sheet.cell(row=2, column=header.index("Selling price") + 1).value
     assert isinstance(price, int | float)
 
 
@@ -55,14 +55,14 @@ def test_xlsx_dates_are_dates(login_as):
     response = login_as("administrator").get("/admin/am_user/export/xlsx/")
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
-    assert isinstance(sheet.cell(row=2, column=header.index("Tgl Daftar") + 1).value, datetime.datetime)
+    assert isinstance(sheet.cell(row=2, column=header.index("Registered") + 1).value, datetime.datetime)
 
 
 def test_export_follows_the_search(login_as, sql):
     agent = sql.scalar(sa.text("SELECT agent_id FROM am_user ORDER BY agent_id LIMIT 1"))
     response = login_as("administrator").get(f"/admin/am_user/export/json/?search={agent}")
     data = tablib.Dataset().load(response.get_data(as_text=True), format="json")
-    assert [row["ID Agen"] for row in data.dict] == [agent]
+    assert [row["Agent ID"] for row in data.dict] == [agent]
 
 
 def test_formats_that_cannot_stream_stop_at_the_limit_with_a_message(app, login_as):
@@ -123,7 +123,7 @@ def test_every_writer_neutralises_formulas_by_the_same_rule(login_as, sql, fmt):
         sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
         header = [c.value for c in sheet[1]]
         rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
-    written = {row["Kode Produk"]: row["Nama Produk"] for row in rows if row["Kode Produk"] in stored}
+    written = {row["Product code"]: row["Product name"] for row in rows if row["Product code"] in stored}
     assert written == {code: GUARDED[name] for code, name in stored.items()}
 
 

@@ -38,6 +38,7 @@ METHODS = {
     "_on_model_change": (ModelView, ["self", "form", "model", "is_created"]),
     "_refresh_cache": (ModelView, ["self"]),
     "_nullable_common": (AdminModelConverter, ["column", "field_args"]),  # a staticmethod
+    "_get_label": (AdminModelConverter, ["self", "name", "field_args"]),
 }
 #: Private attributes a model view holds once built (the listing and the details page read them).
 VIEW_ATTRIBUTES = ["_details_columns", "_export_columns", "_filters", "_search_fields", "_search_supported"]

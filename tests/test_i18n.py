@@ -166,3 +166,21 @@ def test_a_word_of_two_meanings_is_translated_by_its_context(indonesian, sql):
     assert "Alamat IP" not in form and "Alamat IP" in indonesian.get("/admin/audit_log/").get_data(
         as_text=True
     )
+
+
+def test_the_shipped_file_labels_every_ppob_table_column_and_group_in_both_languages(app):
+    import tomllib
+    from pathlib import Path
+
+    shipped = tomllib.loads(Path(PPOB_CONFIG_FILE).read_text())
+    both = {"id", "en"}
+    columns = {c.name for t in app.extensions["backoffice"].tables.values() for c in t.columns}
+    unlabelled = sorted(
+        name
+        for name in columns
+        if set(shipped["column_labels"].get(name) or {}) != both  # a text alone is one language
+    )
+    assert unlabelled == []
+    tables = {name: entry.get("label") for name, entry in shipped["tables"].items()}
+    assert [name for name, label in tables.items() if set(label or {}) != both] == []
+    assert all(set(label) == both for label in shipped["groups"].values())

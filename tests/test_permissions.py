@@ -86,9 +86,9 @@ def test_refused_pages_say_so_plainly(login_as):
 @pytest.mark.parametrize(
     "role, visible, hidden",
     [
-        ("staff", ["Transaksi", "Agen"], ["Panel", "Aktivitas"]),
-        ("auditor", ["Aktivitas", "Login Agen"], ["Transaksi", "Produk"]),
-        ("administrator", ["Panel", "Transaksi", "Aktivitas"], []),
+        ("staff", ["Transactions", "Agents"], ["Panel", "Activity"]),
+        ("auditor", ["Activity", "Agent logins"], ["Transactions", "Products"]),
+        ("administrator", ["Panel", "Transactions", "Activity"], []),
     ],
 )
 def test_menus_show_only_what_the_role_may_open(login_as, role, visible, hidden):

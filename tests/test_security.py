@@ -341,7 +341,7 @@ def test_masked_columns_are_masked_for_staff_everywhere(login_as, sql):
     assert masked_ktp in details and ktp not in details
     export = client.get(f"/admin/am_user/export/csv/?search={agent}").get_data(as_text=True)
     row = list(csv.DictReader(io.StringIO(export.removeprefix("\ufeff"))))[0]
-    assert row["No. KTP"] == masked_ktp and row["No. HP"] == masked_phone
+    assert row["ID card no."] == masked_ktp and row["Phone"] == masked_phone
 
 
 def _filter_groups(html: str) -> dict:
@@ -372,7 +372,7 @@ def test_a_masked_column_tells_staff_nothing_by_search_sort_or_filter(app, login
 def test_a_masked_column_the_file_makes_filterable_is_not_filtered_by_staff(database_url, tmp_path, sql):
     from app import create_app
 
-    label = 'label = "Agen Terhapus"'
+    label = 'label = { id = "Agen Terhapus", en = "Deleted agents" }'
     config = tmp_path / "backoffice.toml"
     config.write_text(
         Path(PPOB_CONFIG_FILE).read_text().replace(label, f'{label}\nfilters = ["phonenumber"]')
@@ -385,10 +385,10 @@ def test_a_masked_column_the_file_makes_filterable_is_not_filtered_by_staff(data
         trash = app.extensions["backoffice"].views["am_user_trash"]
         arg = next(a for a, (_, f) in trash._filter_args.items() if isinstance(f, FilterEqual))
         url = f"/admin/am_user_trash/?flt0_{arg}=0899"
-        assert "No. HP" in _filter_groups(admin.get("/admin/am_user_trash/").get_data(as_text=True))
+        assert "Phone" in _filter_groups(admin.get("/admin/am_user_trash/").get_data(as_text=True))
         assert "details/?id=" not in admin.get(url).get_data(as_text=True)  # no such number
         unfiltered = staff.get("/admin/am_user_trash/").get_data(as_text=True)
-        assert "No. HP" not in _filter_groups(unfiltered)
+        assert "Phone" not in _filter_groups(unfiltered)
         narrowed = staff.get(url).get_data(as_text=True)
         assert narrowed.count("details/?id=") == unfiltered.count("details/?id=") > 0  # ignored for staff
     finally:
