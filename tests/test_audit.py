@@ -1,5 +1,7 @@
 """The audit trail: one record per change, in the change's transaction, append-only, chained."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -279,3 +281,23 @@ def test_records_written_before_the_accounts_id_was_kept_still_verify(runner, sq
     tamper(sql, "UPDATE backoffice.audit_log a SET hash = backoffice.audit_hash(a) WHERE id > :i", i=first)
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 0 and "audit trail intact: 2 records" in result.output
+
+
+def test_the_trail_reads_in_the_businesss_words_never_as_json(login_as, sql):
+    client = login_as("administrator")
+    url = "/admin/trancode/edit/?id=TSEL25"
+    client.post(url, data={**form_values(client.get(url).get_data(as_text=True)), "trancodename": "BARU"})
+    client.get("/admin/trancode/export/csv/")
+    listing = client.get("/admin/audit_log/").get_data(as_text=True)
+
+    def cells(column: str) -> set[str]:
+        return set(re.findall(rf'<td class="col-{column}">\s*(.*?)\s*</td>', listing, re.S))
+
+    assert {"Logged in", "Changed", "Export started"} <= cells("action")
+    assert "Products" in cells("table_name") and "trancode" not in cells("table_name")  # by its label
+    change = records(sql, table_name="trancode", action="update")[0]["id"]
+    diff = client.get(f"/admin/audit_log/details/?id={change}").get_data(as_text=True)
+    assert "<td>Product name</td>" in diff and "{&#39;" not in diff and "{'" not in diff
+    export = records(sql, action="export")[0]["id"]
+    detail = client.get(f"/admin/audit_log/details/?id={export}").get_data(as_text=True)
+    assert "<td>format</td><td>csv</td>" in detail and "{&#39;" not in detail

@@ -52,6 +52,8 @@ class BackOffice:
     menus: dict[tuple, Markup] = field(default_factory=dict)
     #: Table key -> its generated view.
     views: dict = field(default_factory=dict)
+    #: Endpoint -> the name of every view of the site.
+    pages: dict = field(default_factory=dict)
     #: Who must log in with a second factor.
     second_factor: Policy = field(default_factory=Policy)
 
@@ -91,9 +93,12 @@ class Site:
     matrix: PermissionMatrix
     #: Group -> its menu label.
     groups: dict
+    #: Endpoint -> the view's name, for pages that name other pages (the audit trail).
+    pages: dict
 
     def add(self, view, group: str) -> None:
         self.matrix.register_view(view.endpoint, group)
+        self.pages[view.endpoint] = view.name
         view.category = None if group == HOME else self.groups[group]
         self.admin.add_view(view)
 
@@ -125,7 +130,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     placed = menu_groups(catalogue, list(tables))
     groups = {**catalogue.groups, **{g: humanise(g) for g in placed.values() if g not in catalogue.groups}}
     groups[OTHER_GROUP] = catalogue.groups.get(OTHER_GROUP, lazy_gettext("Other"))
-    site = Site(admin, matrix, {**BUILTIN_GROUPS, **groups})
+    site = Site(admin, matrix, {**BUILTIN_GROUPS, **groups}, backoffice.pages)
     ordered = sorted(tables.values(), key=lambda t: _menu_position(catalogue, groups, placed, t.name))
     for reflected in ordered:
         try:

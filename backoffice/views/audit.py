@@ -13,6 +13,44 @@ from .gate import may
 
 #: The columns of a record that hold the values of the row it describes.
 RECORD_VALUES = ("before", "after")
+#: What each recorded action is called on the pages (the export keeps the codes).
+ACTION_LABELS = {
+    "login": lazy_gettext("Logged in"),
+    "logout": lazy_gettext("Logged out"),
+    "login_failed": lazy_gettext("Wrong password at login"),
+    "login_locked": lazy_gettext("Login locked"),
+    "password_changed": lazy_gettext("Password changed"),
+    "password_check_failed": lazy_gettext("Wrong current password"),
+    "second_factor_enrolled": lazy_gettext("Second factor set up"),
+    "second_factor_failed": lazy_gettext("Wrong second-factor code"),
+    "second_factor_reset": lazy_gettext("Second factor reset"),
+    "step_up": lazy_gettext("Confirmed it is them"),
+    "step_up_failed": lazy_gettext("Confirmation failed"),
+    "create": lazy_gettext("Created"),
+    "update": lazy_gettext("Changed"),
+    "delete": lazy_gettext("Deleted"),
+    "export": lazy_gettext("Export started"),
+    "export_end": lazy_gettext("Export ended"),
+    "deposit": lazy_gettext("Biller deposit"),
+    "correction": lazy_gettext("Biller correction"),
+    "deposit_refused": lazy_gettext("Deposit refused by the database"),
+    "correction_refused": lazy_gettext("Correction refused by the database"),
+    "balance_request": lazy_gettext("Deposit or correction asked for"),
+    "balance_reject": lazy_gettext("Deposit or correction rejected"),
+    "redeem_approve": lazy_gettext("Point redemption approved"),
+    "redeem_reject": lazy_gettext("Point redemption rejected"),
+    "account_request": lazy_gettext("Account change asked for"),
+    "account_reject": lazy_gettext("Account change rejected"),
+    "role_changed": lazy_gettext("Role changed"),
+    "reconcile": lazy_gettext("Statement reconciled"),
+    "audit_purge": lazy_gettext("Old records purged"),
+}
+#: The panel's own tables that records name, by their labels.
+PANEL_TABLES = {
+    "backoffice.panel_user": lazy_gettext("Panel users"),
+    "biller_setting": lazy_gettext("Biller settings"),
+    "reconciliation": lazy_gettext("H+1 reconciliation"),
+}
 
 
 def jakarta_time(view, context, model, name):
@@ -23,6 +61,19 @@ def jakarta_time(view, context, model, name):
 def masked_values(view, context, model, name):
     """A record's before or after values, masked as the user sees them (``masked_fields``)."""
     return mask_fields(getattr(model, name), view.masked_fields())
+
+
+def action_label(view, context, model, name):
+    return ACTION_LABELS.get(model.action, model.action)
+
+
+def table_label(view, context, model, name):
+    table = view.table_view(model.table_name)
+    return table.name if table is not None else PANEL_TABLES.get(model.table_name, model.table_name)
+
+
+def page_label(view, context, model, name):
+    return current_app.extensions["backoffice"].pages.get(model.view, model.view)
 
 
 class AuditTrailView(GatedModelView):
@@ -42,13 +93,22 @@ class AuditTrailView(GatedModelView):
         "record_key",
         "source_ip",
     )
-    column_details_list = column_list + ("user_agent", "before", "after", "detail", "prev_hash", "hash")
-    column_export_list = column_details_list
+    # Before, after and detail are shown as rows of their own (the details page's diff), never as
+    # JSON; the export keeps them whole.
+    column_details_list = column_list + ("user_agent", "prev_hash", "hash")
+    column_export_list = column_list + ("user_agent", "before", "after", "detail", "prev_hash", "hash")
     column_filters = ("actor", "actor_role", "action", "table_name", "record_key", "occurred_at", "source_ip")
     column_searchable_list = ("actor", "record_key")
     column_default_sort = ("id", True)
     column_sortable_list = ("occurred_at",)
-    column_formatters = {"occurred_at": jakarta_time, "before": masked_values, "after": masked_values}
+    column_formatters = {
+        "occurred_at": jakarta_time,
+        "before": masked_values,
+        "after": masked_values,
+        "action": action_label,
+        "table_name": table_label,
+        "view": page_label,
+    }
     column_labels = {
         "occurred_at": lazy_gettext("Time (WIB)"),
         "actor": lazy_gettext("User"),
@@ -87,13 +147,36 @@ class AuditTrailView(GatedModelView):
         listed = self.list_request()
         return listed.extra("table"), listed.extra("key")
 
+    def table_view(self, table: str | None):
+        """The generated view of a table a record names, or None (the panel's own, or gone)."""
+        return current_app.extensions["backoffice"].views.get(table) if table else None
+
+    def field_label(self, record: AuditRecord, field: str):
+        """A field of a record as its table's pages label it."""
+        table = self.table_view(record.table_name)
+        return table.get_column_name(field) if table is not None else field
+
     def diff(self, record: AuditRecord) -> list[tuple[str, object, object, bool]]:
-        """(field, before, after, changed) for every field the record mentions, masked as the
-        user sees the record's table (whether it changed is told, not what it was)."""
+        """(field label, before, after, changed) for every field the record mentions, masked as
+        the user sees the record's table (whether it changed is told, not what it was)."""
         before, after = record.before or {}, record.after or {}
         fields = list(dict.fromkeys([*before, *after]))
         shown_before, shown_after = (mask_fields(values, self.masked_fields()) for values in (before, after))
-        return [(f, shown_before.get(f), shown_after.get(f), before.get(f) != after.get(f)) for f in fields]
+        return [
+            (
+                self.field_label(record, f),
+                shown_before.get(f),
+                shown_after.get(f),
+                before.get(f) != after.get(f),
+            )
+            for f in fields
+        ]
+
+    def details_of(self, record: AuditRecord) -> list[tuple[str, object]]:
+        """The record's detail (what an export or a request carried), as (name, value) rows, with
+        the values masked as its before and after are."""
+        shown = mask_fields(record.detail, self.masked_fields()) or {}
+        return [(name, value) for name, value in shown.items()]
 
     def masked_fields(self) -> frozenset[str]:
         """The fields the current user sees masked in any record: the trail keeps the real values
