@@ -143,3 +143,16 @@ def test_a_list_that_times_out_renders_with_a_plain_message(app, login_as, datab
     assert response.status_code == 200
     assert "The query took too long and was stopped. Narrow the filter and try again." in html
     assert client.get("/admin/trancode/").status_code == 200  # the session recovered
+
+
+@pytest.mark.parametrize("role", ["administrator", "staff"])
+def test_the_operators_pages_come_first_in_their_own_menu(login_as, role):
+    page = login_as(role).get("/admin/").get_data(as_text=True)
+    menu = page[page.index('id="admin-navbar-collapse"') :]
+    first = re.search(
+        r'class="dropdown-toggle nav-link"[^>]*>\s*(?:<!--.*?-->\s*)*([^<]+?)\s*<', menu, re.S
+    ).group(1)
+    assert first == "Operations"
+    operations = menu[: menu.index("</ul>", menu.index("Operations"))]
+    for page_url in ("/admin/report/", "/admin/report/recap", "/admin/billers/", "/admin/billers/book/"):
+        assert f'href="{page_url}"' in operations

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from flask_admin import Admin
+from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -27,6 +28,7 @@ from .approvals import ApprovalView
 from .audit import AuditTrailView
 from .billers import BillerView
 from .dashboard import DashboardView
+from .gate import may
 from .generated import build_view
 from .panel_users import PanelUserView
 from .reconciliation import ReconciliationView
@@ -74,7 +76,10 @@ def cached_menu(view, render) -> Markup:
 
 
 #: Menu labels of the panel's own groups, unless the file names them.
+OPERATIONS = "operations"
 BUILTIN_GROUPS = {
+    # The operator's daily pages, first in the menu; the tables follow in their groups.
+    "operations": lazy_gettext("Operations"),
     "transactions": lazy_gettext("Transactions"),
     "billers": lazy_gettext("Billers"),
     "approvals": lazy_gettext("Approvals"),
@@ -101,6 +106,22 @@ class Site:
         self.pages[view.endpoint] = view.name
         view.category = None if group == HOME else self.groups[group]
         self.admin.add_view(view)
+
+    def link(self, name, endpoint: str, group: str) -> None:
+        """A menu entry for one page of a view already added (``endpoint``: ``view.method``)."""
+        self.admin.add_link(PageLink(name, endpoint, self.groups[group]))
+
+
+class PageLink(MenuLink):
+    """A menu entry for a page of a view (the daily recap, the book): shown to those who may list
+    that view, as the view's own entry is."""
+
+    def __init__(self, name, endpoint: str, category):
+        super().__init__(name=name, endpoint=endpoint, category=category)
+        self.view = endpoint.partition(".")[0]
+
+    def is_accessible(self) -> bool:
+        return may("list", self.view)
 
 
 def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> Admin:
@@ -131,6 +152,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     groups = {**catalogue.groups, **{g: humanise(g) for g in placed.values() if g not in catalogue.groups}}
     groups[OTHER_GROUP] = catalogue.groups.get(OTHER_GROUP, lazy_gettext("Other"))
     site = Site(admin, matrix, {**BUILTIN_GROUPS, **groups}, backoffice.pages)
+    add_operations(site, report, money)
     ordered = sorted(tables.values(), key=lambda t: _menu_position(catalogue, groups, placed, t.name))
     for reflected in ordered:
         try:
@@ -143,9 +165,6 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
             continue
         site.add(view, placed[reflected.name])
         backoffice.views[reflected.name] = view
-    if report is not None:
-        site.add(ReportView(report), "transactions")
-    add_money_views(site, money)
     large = app.config["BACKOFFICE_LARGE_TABLE_ROWS"]
     targets = [
         SearchTarget.over(tables[name], catalogue.table(name), view.name, large)
@@ -194,12 +213,17 @@ class Money:
         return money
 
 
-def add_money_views(site: Site, money: Money) -> None:
-    """Biller balances, top-ups, reconciliation and the approval queue."""
+def add_operations(site: Site, report: TransactionReport | None, money: Money) -> None:
+    """The operator's daily pages, first in the menu: the live report and its recap, biller
+    balances and the book, the H+1 reconciliation, the approval queue."""
+    if report is not None:
+        site.add(ReportView(report), OPERATIONS)
+        site.link(lazy_gettext("Daily recap"), "report.recap", OPERATIONS)
     if money.billers is not None:
-        site.add(BillerView(money.billers, money.requests), "billers")
-        site.add(ReconciliationView(money.billers), "billers")
-    site.add(ApprovalView(money.queues), "approvals")
+        site.add(BillerView(money.billers, money.requests), OPERATIONS)
+        site.link(lazy_gettext("Book versus biller"), "billers.book", OPERATIONS)
+        site.add(ReconciliationView(money.billers), OPERATIONS)
+    site.add(ApprovalView(money.queues), OPERATIONS)
 
 
 def transaction_report(catalogue: Catalogue, tables: dict[str, ReflectedTable]) -> TransactionReport | None:
