@@ -13,9 +13,11 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import LazyString, lazy_gettext
 
+from . import value_maps
 from .i18n import LANGUAGES, current_language
 from .permissions import BUILTIN_ROLES, CAPABILITIES
 from .settings import StartupError
+from .value_maps import ValueMap
 
 COLUMN_LIST_KEYS = (
     "list_columns",
@@ -37,6 +39,7 @@ TABLE_KEYS = {
     "page_size",
     "mask",
     "read_only",
+    "values",
 }
 
 
@@ -72,6 +75,8 @@ class TableSettings:
     mask: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Why no one may create, edit or delete its rows here (the file's ``read_only``), or None.
     read_only: object = None
+    #: column -> the name of its value map (over ``[column_values]``).
+    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,18 @@ class Catalogue:
     #: ``[second_factor]``: ``roles`` (absent: the production default) and ``users`` that must
     #: log in with one (see ``second_factor.Policy``).
     second_factor: dict = field(default_factory=dict)
+    #: ``[value_maps]``: name -> its codes and words; ``[column_values]``: column name -> map name.
+    value_maps: dict[str, ValueMap] = field(default_factory=dict)
+    column_values: dict[str, str] = field(default_factory=dict)
 
     def table(self, name: str) -> TableSettings:
         """The settings of ``name``, or the defaults when the file does not mention it."""
         return self.tables.get(name) or TableSettings(name=name)
+
+    def value_map(self, settings: TableSettings, column: str) -> ValueMap | None:
+        """The value map of a table's column: the table's own, else the one for its name."""
+        name = settings.values.get(column) or self.column_values.get(column)
+        return self.value_maps.get(name) if name else None
 
     @property
     def role_names(self) -> tuple[str, ...]:
@@ -117,6 +130,17 @@ def load(path: str | Path | None) -> Catalogue:
         name: _grants(f"{source}: [roles.{name}]", grants) for name, grants in raw.get("roles", {}).items()
     }
     tables = {name: _table(source, name, entry) for name, entry in raw.get("tables", {}).items()}
+    try:
+        maps = value_maps.parse(source, raw.get("value_maps", {}), text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    column_values = dict(raw.get("column_values", {}))
+    named = [(f"{source}: [column_values]", column_values)]
+    named += [(f"{source}: [tables.{t.name}] values", t.values) for t in tables.values()]
+    for where, entries in named:
+        for column, name in entries.items():
+            if name not in maps:
+                raise ConfigError(f"BO-E008 {where}: {column} names no value map {name!r}")
     return Catalogue(
         source=source,
         title=text(panel.get("title", "Back Office"), f"{source}: [panel] title"),
@@ -126,6 +150,8 @@ def load(path: str | Path | None) -> Catalogue:
         column_labels=_texts(raw.get("column_labels", {}), f"{source}: [column_labels]"),
         report=dict(raw.get("report", {})),
         second_factor=_second_factor(f"{source}: [second_factor]", raw.get("second_factor", {})),
+        value_maps=maps,
+        column_values=column_values,
     )
 
 
@@ -187,6 +213,7 @@ def _table(source: str, name: str, entry: dict) -> TableSettings:
         page_size=entry.get("page_size"),
         mask={column: frozenset(roles) for column, roles in entry.get("mask", {}).items()},
         read_only=_read_only(entry.get("read_only", False), f"{where} read_only"),
+        values=dict(entry.get("values", {})),
         **values,
     )
 

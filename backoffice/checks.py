@@ -57,7 +57,7 @@ def _tables(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> Itera
             continue
         known = {c.name for c in tables[name].columns}
         missing = f"which {name} does not have"
-        for key in COLUMN_LIST_KEYS:
+        for key in (*COLUMN_LIST_KEYS, "values"):
             for column in sorted(set(getattr(settings, key) or ()) - known):
                 yield Problem("BO-E011", where, f"{key} names column {column!r}, {missing}")
         sort = [settings.default_sort[0]] if settings.default_sort else []

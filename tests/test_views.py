@@ -331,7 +331,9 @@ def test_every_create_form_offered_succeeds_with_ordinary_input(app, login_as, s
         values = form_values(client.get(f"/admin/{table}/new/").get_data(as_text=True))
         for attr in view.form_columns:
             column = view.model.__table__.c[view.column_names.get(attr, attr)]
-            if not values.get(attr) and (value := ordinary_value(sql, column, n)) is not None:
+            if attr in view.value_maps:  # a select of the map's codes: the first
+                values[attr] = next(iter(view.value_maps[attr].values))
+            elif not values.get(attr) and (value := ordinary_value(sql, column, n)) is not None:
                 values[attr] = value
         before = sql.scalar(sa.text(f"SELECT count(*) FROM {table}"))
         response = client.post(f"/admin/{table}/new/", data=values)

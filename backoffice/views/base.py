@@ -113,6 +113,8 @@ class GatedModelView(RowsByValue, ListingMixin, RowVersionMixin, AuditedWritesMi
     form_notes: dict = {}
     #: Required columns without a field: a new row could never be saved, so create is not offered.
     create_blocked_by: tuple[str, ...] = ()
+    #: Attribute -> the :class:`~backoffice.value_maps.ValueMap` its codes are shown by.
+    value_maps: dict = {}
 
     @property
     def table_name(self) -> TableName:

@@ -7,6 +7,7 @@ order ending in the key, secrets left out everywhere, server defaults left to th
 """
 
 import sqlalchemy as sa
+from flask_admin.contrib.sqla.filters import FilterEqual, FilterNotEqual
 from flask_admin.model.fields import AjaxSelectField
 from flask_babel import lazy_gettext
 from sqlalchemy.dialects import mysql
@@ -32,6 +33,30 @@ class GeneratedModelView(GatedModelView):
     column_names: dict[str, str] = {}
     #: Required secret attributes given a fresh random value when a row is created (a token).
     random_secrets: dict[str, sa.Column] = {}
+
+    def scaffold_filters(self, name):
+        value_map = self.value_maps.get(name)
+        if value_map is None:
+            return super().scaffold_filters(name)
+        column, label = self.model.__table__.c[self.column_names[name]], self.get_column_name(name)
+        # A select of the map's words (in the reader's language, hence a callable).
+        return [kind(column, label, options=value_map.choices) for kind in (FilterEqual, FilterNotEqual)]
+
+    def create_form(self, obj=None):
+        return self._with_known_values(super().create_form(obj), None)
+
+    def edit_form(self, obj=None):
+        return self._with_known_values(super().edit_form(obj), obj)
+
+    def _with_known_values(self, form, obj):
+        """A mapped column's field offers the map's codes by their words, and the stored code
+        when the map does not know it (a legacy code is kept by an unchanged save)."""
+        for attr, value_map in self.value_maps.items():
+            if hasattr(form, attr):
+                current = getattr(obj, attr, None) if obj is not None else None
+                blank = [("", "—")] if self.model.__table__.c[self.column_names[attr]].nullable else []
+                getattr(form, attr).choices = blank + value_map.choices(current)
+        return form
 
     def prettify_name(self, name: str) -> str:
         """A column's label when the file gives none: ``InvoiceLineId`` -> "Invoice Line Id"."""
@@ -75,6 +100,14 @@ def build_view(
     for name, args in links.pop("form_args").items():
         attrs["form_args"][name] = {**attrs["form_args"].get(name, {}), **args}
     attrs.update(links)
+    attrs["column_formatters"] = {
+        **attrs["column_formatters"],
+        **dict.fromkeys(attrs["value_maps"], value_badge),
+    }
+    for name in attrs["value_maps"]:
+        column = reflected.model.__table__.c[attrs["column_names"][name]]
+        attrs["form_overrides"][name] = SelectField
+        attrs["form_args"][name] = {**attrs["form_args"].get(name, {}), "coerce": coercion(column)}
     view_class = type(f"{reflected.model.__name__}View", (GeneratedModelView,), attrs)
     return view_class(
         reflected.model,
@@ -136,6 +169,11 @@ def view_attributes(
         "secret_columns": tuple(attr[c.name] for c in reflected.columns if is_secret(c, settings)),
         "audited_columns": tuple(attr[c.name] for c in reflected.columns if not is_secret(c, settings)),
         "masked_columns": {attr[name]: roles for name, roles in settings.mask.items()},
+        "value_maps": {
+            attr[c.name]: value_map
+            for c in visible
+            if c.name not in settings.mask and (value_map := catalogue.value_map(settings, c.name))
+        },
         "simple_list_pager": large,
         "page_size": settings.page_size or 25,
     }
@@ -177,6 +215,11 @@ def foreign_key_attributes(
         "form_ajax_refs": loaders,
         "lookup_columns": frozenset(small),
     }
+
+
+def value_badge(view, context, model, name):
+    """A mapped column's code as its word, in its badge."""
+    return view.value_maps[name].badge(getattr(model, name))
 
 
 def _fk_target(column: sa.Column, tables: dict[str, ReflectedTable]) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.tools import parse_like_term
 from flask_admin.model.base import ViewArgs
+from flask_babel import gettext
 
 from .. import audit
 from ..exports import export_response
@@ -260,13 +261,24 @@ class ListingMixin:
     def _export(self, export_type: str):
         listing = self.listing()
         query = listing.query if self.populated else self.get_query().filter(sa.false())
-        columns = [getattr(self.model, name) for name, _ in self._export_columns]
+        columns, headers, maskers = [], [], []
+        for name, label in self._export_columns:
+            column, mask = getattr(self.model, name), self.export_masker(name)
+            value_map = self.value_maps.get(name)
+            if value_map is not None:  # the word, then the code it stands for
+                columns.append(value_map.words(column).label(f"{name}_word"))
+                headers.append(label)
+                maskers.append(None)
+                label = gettext("%(column)s (code)", column=label)
+            columns.append(column)
+            headers.append(label)
+            maskers.append(mask)
         return export_response(
             export_type,
             self.endpoint,
-            [label for _, label in self._export_columns],
+            headers,
             query.with_entities(*columns).statement,
-            [self.export_masker(name) for name, _ in self._export_columns],
+            maskers,
             on_finish=audit.export_recorder(self.endpoint, self.table_name.key, export_type),
         )
 
