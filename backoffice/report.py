@@ -194,6 +194,10 @@ class TransactionReport:
             .order_by(day.desc(), key)
         )
 
+    def outcome(self, status) -> str | None:
+        """``success``, ``failed`` or ``pending`` for a stored status (None for one not mapped)."""
+        return next((o for o, values in self.mapping.status_values.items() if status in values), None)
+
     def transactions(self, flt: ReportFilter) -> sa.Subquery:
         """Every transaction table's rows in ``flt``, under the report's field names (for other pages)."""
         return self._union(flt, self.mapping.tables, None).subquery("trx")

@@ -142,11 +142,11 @@ def test_list_filters_work_under_the_content_security_policy(page_as):
     page.goto(f"{page.base}/admin/tempmsg_backup/")
     page.click("text=Add Filter")
     page.click("a.filter:text-is('Status')")
-    page.locator("#filter_form input.filter-val").first.fill("SUKSES")
+    page.locator("#filter_form select.filter-val").first.select_option("SUKSES", force=True)  # a select2 of the words
     page.click("#filter_form button[type=submit]")
     page.wait_for_url("**/admin/tempmsg_backup/?flt*")
     statuses = set(page.locator("td.col-statusreply").all_inner_texts())
-    assert statuses == {"SUKSES"}
+    assert statuses == {"Success"}
     shoot(page, "tempmsg_backup_filtered")
 
 
@@ -304,15 +304,43 @@ def test_the_main_pages_fit_a_phone(browser, live_server, path):
         ("/admin/approvals/", "approvals"),
         ("/admin/reconciliation/", "reconciliation"),
         ("/admin/billers/book/", "book_versus_biller"),
+        ("/admin/billers/", "biller_balances"),
+        ("/admin/report/", "report"),
+        ("/admin/report/recap", "recap"),
         ("/admin/am_user/", "agents"),
+        ("/admin/tempmsg_backup/", "transaction_history"),
         ("/admin/audit_log/", "change_history"),
+        ("/admin/panel_users/", "panel_users"),
     ],
 )
-def test_main_pages_render_for_a_reviewer(page_as, path, name):
+@pytest.mark.parametrize("width", [1366, 390])
+def test_main_pages_render_for_a_reviewer(page_as, path, name, width):
     page = page_as("administrator")
+    page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{page.base}{path}")
     assert page.locator(".alert-danger").count() == 0
-    shoot(page, name)
+    shoot(page, f"{name}_{width}")
+
+
+def test_on_a_phone_the_report_is_cards_with_its_filters_folded(browser, live_server):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "staff")
+    page.fill("#password", PASSWORDS["staff"])
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/admin/report/")
+    assert page.locator("#report-filters").get_attribute("open") is None
+    assert not page.locator("#report thead").is_visible()
+    row = page.locator("#report tbody tr").first
+    shown = [cell.is_visible() for cell in row.locator("td").all()]
+    assert [i + 1 for i, visible in enumerate(shown) if visible] == [
+        1,
+        6,
+        8,
+        9,
+    ]  # time, product, status, amount
+    assert row.get_attribute("data-outcome") in ("success", "failed", "pending")
+    page.close()
 
 
 def test_a_second_factor_is_enrolled_used_at_login_and_asked_again_to_approve(

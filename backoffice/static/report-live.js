@@ -4,6 +4,11 @@
 // Values are set with textContent: nothing from the database is ever parsed as HTML.
 (function () {
   "use strict";
+  // On a phone the filters start folded: the transactions come first.
+  var filters = document.getElementById("report-filters");
+  if (filters && window.matchMedia("(max-width: 575.98px)").matches) {
+    filters.removeAttribute("open");
+  }
   var table = document.getElementById("report");
   if (!table || !table.dataset.liveUrl) {
     return;
@@ -32,6 +37,7 @@
     }
     var tr = document.createElement("tr");
     tr.dataset.key = row.key;
+    tr.dataset.outcome = row.outcome || "";
     tr.className = "table-info live-new";
     row.cells.forEach(function (value) {
       var td = document.createElement("td");

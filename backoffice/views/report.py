@@ -68,6 +68,7 @@ class ReportView(GatedBaseView):
         return self.render(
             "backoffice/report.html",
             rows=rows,
+            outcome=self.report.outcome,
             totals=totals,
             flt=flt,
             older=older,
@@ -90,7 +91,9 @@ class ReportView(GatedBaseView):
         rows = self._run(self.report.rows(recent, 500, tables=(self.report.mapping.live_table,)))
         totals = self._run_one(self.report.totals(flt))
         return jsonify(
-            server_time=now.isoformat(), rows=[_json_row(r) for r in rows], totals=_json_totals(totals)
+            server_time=now.isoformat(),
+            rows=[_json_row(r, self.report.outcome(r.status)) for r in rows],
+            totals=_json_totals(totals),
         )
 
     @expose("/recap")
@@ -241,13 +244,14 @@ def _cursor(raw: str | None) -> tuple[datetime, int] | None:
     return (when, int(key)) if when and key.isdigit() else None
 
 
-def _json_row(row) -> dict:
+def _json_row(row, outcome: str | None) -> dict:
     values = {field: getattr(row, field) for field in EXPORT_FIELDS}
     shown = {
         f: (wib(v) if f == "time" else rupiah(v) if f in MONEY else ("" if v is None else str(v)))
         for f, v in values.items()
     }
-    return {"key": str(row.key), "cells": [shown[f] for f in EXPORT_FIELDS], "status": row.status}
+    cells = [shown[f] for f in EXPORT_FIELDS]
+    return {"key": str(row.key), "cells": cells, "status": row.status, "outcome": outcome}
 
 
 def _json_totals(totals) -> dict:
