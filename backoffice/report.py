@@ -171,8 +171,9 @@ class TransactionReport:
             *by_status,
         )
 
-    def recap(self, flt: ReportFilter, by: str) -> sa.Select:
-        """Per day and product (or biller): counts per status and money, the basis of H+1 settlement."""
+    def recap(self, flt: ReportFilter, by: str, margin: bool = False) -> sa.Select:
+        """Per day and product (with its name) or biller: counts per status and money, the basis
+        of H+1 settlement; with ``margin``, what the company kept (sales less cost)."""
         union = self.transactions(flt)
         day = sa.func.date_trunc("day", union.c.time).label("day")
         key = (union.c.biller if by == "biller" else union.c.product).label("key")
@@ -181,18 +182,27 @@ class TransactionReport:
             sa.func.count().filter(union.c.status.in_(self.mapping.status_values[s])).label(s)
             for s in STATUSES
         ]
-        return (
+        sales = sa.func.coalesce(sa.func.sum(union.c.price).filter(success), 0)
+        cost = sa.func.coalesce(sa.func.sum(union.c.cost).filter(success), 0)
+        products, p = self._products, self.mapping.products
+        name = products.c[p["name"]] if by == "product" else sa.null()
+        query = (
             sa.select(
                 day,
                 key,
+                sa.func.max(name).label("name"),
                 *by_status,
                 sa.func.coalesce(sa.func.sum(union.c.amount).filter(success), 0).label("amount"),
-                sa.func.coalesce(sa.func.sum(union.c.price).filter(success), 0).label("sales"),
-                sa.func.coalesce(sa.func.sum(union.c.cost).filter(success), 0).label("cost"),
+                sales.label("sales"),
+                cost.label("cost"),
+                *([(sales - cost).label("margin")] if margin else []),
             )
             .group_by(day, key)
             .order_by(day.desc(), key)
         )
+        if by == "product":
+            query = query.select_from(union.outerjoin(products, products.c[p["key"]] == union.c.product))
+        return query
 
     def outcome(self, status) -> str | None:
         """``success``, ``failed`` or ``pending`` for a stored status (None for one not mapped)."""

@@ -142,7 +142,9 @@ def test_list_filters_work_under_the_content_security_policy(page_as):
     page.goto(f"{page.base}/admin/tempmsg_backup/")
     page.click("text=Add Filter")
     page.click("a.filter:text-is('Status')")
-    page.locator("#filter_form select.filter-val").first.select_option("SUKSES", force=True)  # a select2 of the words
+    page.locator("#filter_form select.filter-val").first.select_option(
+        "SUKSES", force=True
+    )  # a select2 of the words
     page.click("#filter_form button[type=submit]")
     page.wait_for_url("**/admin/tempmsg_backup/?flt*")
     statuses = set(page.locator("td.col-statusreply").all_inner_texts())

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from app import create_app
 from backoffice.catalogue import ConfigError
+from tests.conftest import PASSWORDS
+from tests.helpers import log_in
 
 SOURCE_COLUMNS = ["Waktu Transaksi", "User ID", "Nama", "Noref", "ID Pelanggan", "Nama Produk", "Akun Asal"]
 UNION = (
@@ -266,3 +268,32 @@ def test_agent_names_are_escaped_in_the_report(login_as, sql):
     )
     html = login_as("staff").get(f"/admin/report/?from={yesterday()}&agent={agent}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_daily_recap_reads_as_the_h1_document_with_its_total_margin_and_exports(app, login_as, sql):
+    day = yesterday()
+    staff = login_as("staff")
+    page = staff.get(f"/admin/report/recap?from={day}&to={day}").get_data(as_text=True)
+    assert 'id="recap-title">Daily recap<' in page and "PULSA TELKOMSEL 10K" in page
+    sales = sql.scalar(
+        sa.text(
+            f"SELECT sum(hargajual) FROM {UNION} WHERE statusreply = 'SUKSES' AND requesttime::date = :d"
+        ),
+        {"d": day},
+    )
+    total = page[page.index('id="recap-total"') :].split("</tr>")[0]
+    assert "Rp " + f"{sales:,.0f}".replace(",", ".") in total
+    assert 'data-total="margin"' not in page  # staff see sales, not what the company earns
+    admin = app.test_client()
+    log_in(admin, "administrator", PASSWORDS["administrator"])
+    assert 'data-total="margin"' in admin.get(f"/admin/report/recap?from={day}&to={day}").get_data(
+        as_text=True
+    )
+    for fmt in ("csv", "xlsx", "pdf"):
+        response = staff.get(f"/admin/report/recap/export/{fmt}/?from={day}&to={day}")
+        assert response.status_code == 200 and len(response.data) > 100, fmt
+    exported = staff.get(f"/admin/report/recap/export/csv/?from={day}&to={day}").get_data(as_text=True)
+    header = next(csv.reader(io.StringIO(exported.removeprefix("\ufeff"))))
+    assert "Product" in header and "Margin" not in header
+    recorded = "SELECT count(*) FROM backoffice.audit_log WHERE action = 'export' AND view = 'report'"
+    assert sql.scalar(sa.text(recorded)) == 4

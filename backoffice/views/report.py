@@ -14,7 +14,7 @@ from ..extensions import db
 from ..formatting import now_jakarta, number, percent, rupiah, today_jakarta, wib
 from ..inputs import day as parse_day
 from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
-from .gate import GatedBaseView
+from .gate import GatedBaseView, may
 
 PAGE_SIZE = 50
 #: The longest range one report covers (a month and a bit: H+1 work and monthly recaps).
@@ -39,6 +39,22 @@ HEADERS = {
     "response_code": "Kode Respon",
 }
 MONEY = {"amount", "price", "cost"}
+#: The daily recap's columns, as its document and its exports name them.
+RECAP_FIELDS = ("day", "key", "name", "success", "failed", "pending", "amount", "sales", "cost")
+RECAP_MONEY = ("amount", "sales", "cost", "margin")
+RECAP_SUMMED = ("success", "failed", "pending", "amount", "sales", "cost")
+RECAP_HEADERS = {
+    "day": lazy_gettext("Day"),
+    "key": lazy_gettext("Product code"),
+    "name": lazy_gettext("Product"),
+    "success": lazy_gettext("Success"),
+    "failed": lazy_gettext("Failed"),
+    "pending": lazy_gettext("Pending"),
+    "amount": lazy_gettext("Amount (success)"),
+    "sales": lazy_gettext("Sales"),
+    "cost": lazy_gettext("Cost at biller"),
+    "margin": lazy_gettext("Margin"),
+}
 STATUS_LABELS = {"success": "Sukses", "failed": "Gagal", "pending": "Pending"}
 TEXT_FILTERS = ("product", "group", "biller", "agent", "q")
 
@@ -46,7 +62,13 @@ TEXT_FILTERS = ("product", "group", "biller", "agent", "q")
 class ReportView(GatedBaseView):
     """Transactions as they happen: filters in the URL, totals, live rows, recap, exports."""
 
-    endpoint_capabilities = {"index": "list", "live": "list", "recap": "list", "export": "export"}
+    endpoint_capabilities = {
+        "index": "list",
+        "live": "list",
+        "recap": "list",
+        "export": "export",
+        "recap_export": "export",
+    }
 
     def __init__(self, report: TransactionReport, **kwargs):
         super().__init__(
@@ -98,18 +120,54 @@ class ReportView(GatedBaseView):
 
     @expose("/recap")
     def recap(self):
-        """Per day and product (or biller): counts per status and money; the basis of H+1 settlement."""
-        flt = self._filter(default_days_back=1)
-        by = "biller" if request.args.get("by") == "biller" else "product"
-        rows = self._run(self.report.recap(flt, by))
+        """The daily recap, as the H+1 document reads: per day and product (or biller) the counts
+        per status and the money, a total row, and the margin for those who may see it."""
+        flt, by, margin = self._recap_request()
+        rows = self._run(self.report.recap(flt, by, margin))
         return self.render(
             "backoffice/recap.html",
             rows=rows,
+            totals=_column_totals(rows, RECAP_SUMMED + (("margin",) if margin else ())),
+            margin=margin,
             flt=flt,
             by=by,
             args=request.args,
             last_day=(flt.end - timedelta(days=1)).date(),
+            formats=FORMATS + ("pdf",),
         )
+
+    @expose("/recap/export/<fmt>/")
+    def recap_export(self, fmt: str):
+        if fmt not in FORMATS + ("pdf",):
+            abort(404)
+        flt, by, margin = self._recap_request()
+        fields = RECAP_FIELDS + (("margin",) if margin else ())
+        headers = [RECAP_HEADERS[f] for f in fields]
+        if by == "biller":
+            headers[1] = "Biller"
+        document = Document(
+            title=gettext("Daily recap"),
+            lines=[gettext("Period: %(start)s to %(end)s", start=wib(flt.start), end=wib(flt.end))],
+            formats=[wib if f == "day" else rupiah if f in RECAP_MONEY else None for f in fields],
+        )
+        recap = self.report.recap(flt, by, margin).subquery()
+        statement = sa.select(*(recap.c[f] for f in fields)).order_by(recap.c.day.desc(), recap.c.key)
+        return self.download(
+            lambda: export_response(
+                fmt,
+                "rekap",
+                headers,
+                statement,
+                on_finish=audit.export_recorder(self.endpoint, None, fmt),
+                document=document,
+            ),
+            url_for(".recap", **request.args),
+        )
+
+    def _recap_request(self) -> tuple[ReportFilter, str, bool]:
+        flt = self._filter(default_days_back=1)
+        by = "biller" if request.args.get("by") == "biller" else "product"
+        return flt, by, may("list", "margin")
 
     @expose("/export/<fmt>/")
     def export(self, fmt: str):
@@ -242,6 +300,11 @@ def _cursor(raw: str | None) -> tuple[datetime, int] | None:
     moment, _, key = (raw or "").partition("|")
     when = _datetime(moment)
     return (when, int(key)) if when and key.isdigit() else None
+
+
+def _column_totals(rows, fields: tuple[str, ...]) -> dict:
+    """The sum of each of ``fields`` over ``rows`` (the recap's total row)."""
+    return {f: sum(getattr(row, f) for row in rows) for f in fields}
 
 
 def _json_row(row, outcome: str | None) -> dict:
