@@ -142,3 +142,6 @@ def test_what_the_route_fuzz_found_stays_fixed(admin_client):
     assert admin_client.get("/admin/billers/%00/history/").status_code == 404
     assert admin_client.get("/admin/trancode/details/?id=1,2").status_code == 302  # no such record
     assert admin_client.post("/admin/trancode/delete/", data={"url": "\n"}).status_code == 400
+    token = csrf_token(admin_client, "/admin/")
+    deleted = admin_client.post("/admin/am_user_trash/delete/", data={"id": "\x00", "csrf_token": token})
+    assert deleted.status_code == 302  # a NUL in a key finds no record (PostgreSQL refuses it)

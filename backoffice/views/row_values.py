@@ -77,6 +77,8 @@ class RowsByValue:
 
     def _key_fits(self, id) -> bool:
         """Is ``id`` (Flask-Admin's escaped form of the key's values) a value of the key's columns?"""
+        if "\x00" in str(id):  # no key holds a NUL: PostgreSQL refuses it in any text
+            return False
         columns = sa.inspect(self.model).primary_key
         parts = list(iterdecode(str(id)))
         if len(parts) != len(columns):
