@@ -77,6 +77,17 @@ def page_as(browser, live_server):
         assert errors == []
 
 
+def phone_page(browser, live_server: str, role: str):
+    """A phone-sized page (390 x 844, touch) logged in as ``role``."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(f"{live_server}/login")
+    page.fill("#username", role)
+    page.fill("#password", PASSWORDS[role])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/admin/")
+    return page
+
+
 def shoot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -286,12 +297,7 @@ def test_the_language_switch_changes_the_interface_and_is_remembered(page_as):
 
 @pytest.mark.parametrize("path", ["/admin/report/", "/admin/billers/", "/admin/"])
 def test_the_main_pages_fit_a_phone(browser, live_server, path):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "administrator")
-    page.fill("#password", PASSWORDS["administrator"])
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/admin/")
+    page = phone_page(browser, live_server, "administrator")
     page.goto(f"{live_server}{path}")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     shoot(page, "phone" + path.strip("/").replace("/", "_").replace("admin", "") or "phone_dashboard")
@@ -325,11 +331,7 @@ def test_main_pages_render_for_a_reviewer(page_as, path, name, width):
 
 
 def test_on_a_phone_the_report_is_cards_with_its_filters_folded(browser, live_server):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "staff")
-    page.fill("#password", PASSWORDS["staff"])
-    page.click("button[type=submit]")
+    page = phone_page(browser, live_server, "staff")
     page.goto(f"{live_server}/admin/report/")
     assert page.locator("#report-filters").get_attribute("open") is None
     assert not page.locator("#report thead").is_visible()
