@@ -2,9 +2,10 @@
 accounts, and the application's own point-redemption queue (``redeem_approval``), decided through
 one mechanism.
 
-A queue lists what waits (:class:`Pending`) and approves or rejects one item in the caller's
-transaction: a database function runs only on approval, inside the approval's transaction, with
-the audit record beside it. What may not be decided raises :class:`Refused`; the caller rolls back.
+A queue lists what waits (:class:`Pending`, oldest first in every queue) and approves or rejects
+one item in the caller's transaction: a database function runs only on approval, inside the
+approval's transaction, with the audit record beside it. What may not be decided raises
+:class:`Refused`; the caller rolls back.
 """
 
 import uuid

@@ -39,12 +39,12 @@ def add_transaction(tables) -> str | None:
         .order_by(sa.func.random())
         .limit(1)
     )
-    inserted = db.session.execute(
-        sa.insert(live).from_select([c.name for c in copied], model).returning(live.c.msgid)
+    charged = (live.c.statusreply, live.c.fromagent, live.c.hargajual, live.c.billercode, live.c.hargabeli)
+    row = db.session.execute(
+        sa.insert(live).from_select([c.name for c in copied], model).returning(*charged)
     ).first()
-    if inserted is None:
+    if row is None:
         return None
-    row = db.session.execute(sa.select(live).where(live.c.msgid == inserted[0])).one()
     if row.statusreply == "SUKSES":
         db.session.execute(
             sa.update(balances)

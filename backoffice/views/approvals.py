@@ -27,13 +27,8 @@ class ApprovalView(GatedBaseView):
 
     @expose("/")
     def index(self):
-        pending = {name: self.safely(self._oldest_first(queue), []) for name, queue in self.queues.items()}
+        pending = {name: self.safely(queue.pending, []) for name, queue in self.queues.items()}
         return self.render("backoffice/approvals.html", pending=pending)
-
-    @staticmethod
-    def _oldest_first(queue):
-        """Every queue in the order it was asked (what waits longest comes first)."""
-        return lambda: sorted(queue.pending(), key=lambda item: (item.asked_at, item.key))
 
     @expose("/<queue>/<int:key>/approve/", methods=("POST",))
     def approve(self, queue: str, key: int):
