@@ -4,6 +4,7 @@ checks: each problem has a stable id and names the entry of the file it is about
 - BO-E010 a table the file names is not in the database; BO-E011 a column it names is not there;
 - BO-E012 a group no ``[groups]`` declares; BO-E013 a role nobody defines;
 - BO-E014 a secret column named in a list, search, filter, sort or mask entry;
+- BO-E015 a value map read from a table names a table or column that is not there;
 - BO-E020 to BO-E023 the ``[report]`` mapping (its live table, its statuses, tables, columns).
 
 (BO-E001 to BO-E007, the file's own shape, are found while it is read: ``catalogue.load``.)
@@ -18,6 +19,7 @@ from .catalogue import COLUMN_LIST_KEYS, Catalogue, ConfigError
 from .masking import is_secret
 from .models.reflection import ReflectedTable
 from .report import STATUSES, ReportMapping
+from .value_maps import TableMap
 
 #: The entries that may never name a secret column.
 NEVER_SECRET = ("list_columns", "search", "filters", "sortable", "mask")
@@ -39,7 +41,12 @@ def problems(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> list
     """Every problem of ``catalogue`` over ``tables`` (none for a database without tables yet)."""
     if not tables:
         return []
-    return [*_tables(catalogue, tables), *_report(catalogue, tables), *_second_factor(catalogue)]
+    return [
+        *_tables(catalogue, tables),
+        *_value_maps(catalogue, tables),
+        *_report(catalogue, tables),
+        *_second_factor(catalogue),
+    ]
 
 
 def require_none(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> None:
@@ -73,6 +80,15 @@ def _tables(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> Itera
             for role in sorted(roles - set(catalogue.role_names)):
                 yield Problem("BO-E013", f"{where}.mask", f"unknown role {role!r} for column {column!r}")
         yield from _secrets_named(where, tables[name], settings)
+
+
+def _value_maps(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> Iterator[Problem]:
+    for value_map in catalogue.value_maps.values():
+        if isinstance(value_map, TableMap):
+            where = f"{catalogue.source}: [value_maps.{value_map.name}] from"
+            yield from _required(
+                tables, value_map.table, (value_map.code_column, value_map.word_column), where, "BO-E015"
+            )
 
 
 def _second_factor(catalogue: Catalogue) -> Iterator[Problem]:
@@ -111,10 +127,15 @@ def _report(catalogue: Catalogue, tables: Mapping[str, ReflectedTable]) -> Itera
         yield Problem("BO-E021", f"{catalogue.source}: [report.status_values]", f"unknown status {status!r}")
 
 
-def _required(tables: Mapping[str, ReflectedTable], table: str, columns, where: str) -> Iterator[Problem]:
+def _required(
+    tables: Mapping[str, ReflectedTable], table: str, columns, where: str, problem_id: str | None = None
+) -> Iterator[Problem]:
+    """The table and the columns an entry reads; ``problem_id`` names what is missing (the
+    report's two ids when not given)."""
+    missing_table, missing_column = (problem_id, problem_id) if problem_id else ("BO-E022", "BO-E023")
     if table not in tables:
-        yield Problem("BO-E022", where, f"there is no table {table!r} in the database")
+        yield Problem(missing_table, where, f"there is no table {table!r} in the database")
         return
     for column in columns:
         if column not in tables[table].table.c:
-            yield Problem("BO-E023", where, f"table {table!r} has no column {column!r}")
+            yield Problem(missing_column, where, f"table {table!r} has no column {column!r}")

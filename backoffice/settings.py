@@ -104,6 +104,8 @@ def from_environment() -> dict:
         # A foreign key to a table up to this many rows is a select in forms; to a larger one, a
         # search-as-you-type field (a form never loads a large table).
         "BACKOFFICE_SELECT_ROWS": _int("BACKOFFICE_SELECT_ROWS", 500),
+        # How long a value map read from a table keeps its rows before reading them again.
+        "BACKOFFICE_VALUE_MAP_SECONDS": _int("BACKOFFICE_VALUE_MAP_SECONDS", 60),
         "BACKOFFICE_MAX_UPLOAD_MB": _int("BACKOFFICE_MAX_UPLOAD_MB", 16),
         "BACKOFFICE_MAX_QUERY_STRING": _int("BACKOFFICE_MAX_QUERY_STRING", 8192),
         # Biller deposits: the largest amount one request may carry (the functions take an integer),

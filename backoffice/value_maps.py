@@ -12,13 +12,28 @@ word beside the code in exports. Declared in the file:
     [tables.redeem_approval]   # one table's, over the one above
     values = { status = "redeem_status" }
 
+A map can also read its codes from a table of the database (a product's code -> its name), kept
+for ``BACKOFFICE_VALUE_MAP_SECONDS`` and bounded by ``BACKOFFICE_SELECT_ROWS`` (a larger table is a
+foreign key's job, not a select's):
+
+    [value_maps.product]
+    from = { table = "trancode", code = "trancodeid", label = "trancodename", badge = "info" }
+
 A stored code the map does not know is shown as itself, and kept by a form saved unchanged.
 """
 
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 from markupsafe import Markup, escape
+
+from .extensions import db
+from .models.names import TableName
+
+log = logging.getLogger(__name__)
 
 #: Bootstrap's badge colours a value may take.
 BADGES = ("primary", "secondary", "success", "danger", "warning", "info", "light", "dark")
@@ -37,7 +52,12 @@ class ValueMap:
     """The codes of a kind of value, in the file's order."""
 
     name: str
-    values: dict[str, Value]
+    fixed: dict[str, Value]
+
+    @property
+    def values(self) -> dict[str, Value]:
+        """code -> its word and badge."""
+        return self.fixed
 
     def label(self, code) -> str:
         """The word for ``code``, or the code itself when the map does not know it."""
@@ -76,6 +96,9 @@ def parse(source: str, raw: dict, text) -> dict[str, ValueMap]:
     maps = {}
     for name, codes in raw.items():
         where = f"{source}: [value_maps.{name}]"
+        if isinstance(codes, dict) and set(codes) == {"from"}:
+            maps[name] = _from_table(where, name, codes["from"])
+            continue
         if not isinstance(codes, dict) or not codes:
             raise ValueError(f'BO-E008 {where}: a value map lists codes: "1" = {{ label = ... }}')
         values = {}
@@ -88,3 +111,63 @@ def parse(source: str, raw: dict, text) -> dict[str, ValueMap]:
             values[str(code)] = Value(text(entry["label"], f"{where} {code!r}"), badge)
         maps[name] = ValueMap(name, values)
     return maps
+
+
+@dataclass(frozen=True)
+class TableMap(ValueMap):
+    """A value map whose codes and words are rows of a table, read again when they are older than
+    ``BACKOFFICE_VALUE_MAP_SECONDS`` (a product added this morning is named this morning)."""
+
+    table: str = ""
+    code_column: str = ""
+    word_column: str = ""
+    #: The badge colour of every code (None: plain text).
+    colour: str | None = None
+    #: (when the rows were read, code -> Value); replaced whole, so a reader never sees half.
+    _read: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def values(self) -> dict[str, Value]:
+        read_at, values = self._read.get("rows", (None, {}))
+        if (
+            read_at is None
+            or time.monotonic() - read_at >= current_app.config["BACKOFFICE_VALUE_MAP_SECONDS"]
+        ):
+            values = self._rows()
+            self._read["rows"] = (time.monotonic(), values)
+        return values
+
+    def _rows(self) -> dict[str, Value]:
+        name = TableName.parse(self.table)
+        columns = sa.column(self.code_column), sa.column(self.word_column)
+        code, word = sa.table(name.name, *columns, schema=name.schema).columns
+        limit = current_app.config["BACKOFFICE_SELECT_ROWS"]
+        query = sa.select(code, word).order_by(code)
+        try:  # its own connection: a failed read must not end the request's transaction
+            with db.engine.connect() as connection:
+                rows = connection.execute(query.limit(limit + 1)).all()
+        except sa.exc.SQLAlchemyError:
+            log.warning("value map %s: cannot read %s; codes are shown as stored", self.name, self.table)
+            return {}
+        if len(rows) > limit:
+            log.warning(
+                "value map %s: %s has over %d rows; only the first are named", self.name, self.table, limit
+            )
+        return {
+            str(code): Value(str(word) if word is not None else str(code), self.colour)
+            for code, word in rows[:limit]
+        }
+
+
+def _from_table(where: str, name: str, source) -> TableMap:
+    keys = {"table", "code", "label"}
+    if not isinstance(source, dict) or not keys <= set(source) <= keys | {"badge"}:
+        raise ValueError(f'BO-E008 {where}: from = {{ table = "...", code = "column", label = "column" }}')
+    if not all(isinstance(source[key], str) for key in keys):
+        raise ValueError(f"BO-E008 {where}: table, code and label are names")
+    badge = source.get("badge")
+    if badge is not None and badge not in BADGES:
+        raise ValueError(f"BO-E008 {where}: badge is one of {', '.join(BADGES)}")
+    return TableMap(
+        name, {}, table=source["table"], code_column=source["code"], word_column=source["label"], colour=badge
+    )

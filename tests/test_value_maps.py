@@ -88,3 +88,55 @@ def test_a_wrong_value_map_stops_start_up_with_one_line(database_url, tmp_path, 
     with pytest.raises(ConfigError) as raised:
         create_app(settings)
     assert str(raised.value).startswith(message)
+
+
+def newest_transaction(sql):
+    return sql.execute(
+        sa.text(
+            "SELECT t.noref, t.productcode, p.trancodename FROM tempmsg_backup t"
+            " JOIN trancode p ON p.trancodeid = t.productcode ORDER BY t.requesttime DESC LIMIT 1"
+        )
+    ).one()
+
+
+def test_a_map_read_from_a_table_names_the_code_in_lists_filters_and_exports(login_as, sql):
+    noref, code, name = newest_transaction(sql)
+    client = login_as("staff")
+    listed = client.get(f"/admin/tempmsg_backup/?search={noref}").get_data(as_text=True)
+    assert re.search(r'class="col-productcode">\s*(.*?)\s*</td>', listed, re.S).group(1) == name
+    live = client.get("/admin/tempmsg/").get_data(as_text=True)  # the history has no index to filter by
+    groups = json.loads(re.search(r'id="filter-groups-data" class="d-none">(.*?)</div>', live).group(1))
+    assert [code, name] in groups["Product"][0]["options"]
+    text = client.get(f"/admin/tempmsg_backup/export/csv/?search={noref}").get_data(as_text=True)
+    row = next(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert (row["Product"], row["Product (code)"]) == (name, code)
+
+
+def test_a_map_read_from_a_table_follows_the_table_and_shows_an_unknown_code_as_itself(app, login_as, sql):
+    noref, code, _ = newest_transaction(sql)
+    app.config["BACKOFFICE_VALUE_MAP_SECONDS"] = 0  # read again at once, as after a minute
+    client = login_as("staff")
+    sql.execute(sa.text("UPDATE trancode SET trancodename = 'Pulsa Baru' WHERE trancodeid = :c"), {"c": code})
+    listed = client.get(f"/admin/tempmsg_backup/?search={noref}").get_data(as_text=True)
+    assert re.search(r'class="col-productcode">\s*(.*?)\s*</td>', listed, re.S).group(1) == "Pulsa Baru"
+    sql.execute(sa.text("UPDATE tempmsg_backup SET productcode = 'LAMA1' WHERE noref = :n"), {"n": noref})
+    listed = client.get(f"/admin/tempmsg_backup/?search={noref}").get_data(as_text=True)
+    assert re.search(r'class="col-productcode">\s*(.*?)\s*</td>', listed, re.S).group(1) == "LAMA1"
+
+
+def test_a_map_read_from_a_missing_table_stops_start_up_with_one_line(database_url, tmp_path):
+    config = tmp_path / "backoffice.toml"
+    shipped = Path(PPOB_CONFIG_FILE).read_text()
+    config.write_text(
+        shipped.replace('table = "trancode", code = "trancodeid"', 'table = "produk", code = "kode"')
+    )
+    settings = {
+        **PPOB_SETTINGS,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BACKOFFICE_CONFIG_FILE": str(config),
+    }
+    with pytest.raises(ConfigError) as raised:
+        create_app(settings)
+    assert str(raised.value) == (
+        "BO-E015 backoffice.toml: [value_maps.product] from: there is no table 'produk' in the database"
+    )
