@@ -137,6 +137,25 @@ def test_a_user_switches_to_english_and_it_is_remembered(indonesian, sql):
     assert "Log out" in fresh.get("/admin/").get_data(as_text=True)
 
 
+def test_the_report_has_the_source_documents_headings_in_indonesian(indonesian):
+    client = login(indonesian, "staff")
+    headings = re.findall(
+        r'<th class="col-\w+">(.*?)</th>', client.get("/admin/report/").get_data(as_text=True)
+    )
+    assert headings[:7] == [
+        "Waktu Transaksi",
+        "User ID",
+        "Nama",
+        "Noref",
+        "ID Pelanggan",
+        "Nama Produk",
+        "Akun Asal",
+    ]
+    assert headings[7:] == ["Status", "Nominal", "Harga Jual", "Harga Beli", "Biller", "Kode Respon"]
+    exported = client.get("/admin/report/export/csv/").get_data(as_text=True).lstrip("\ufeff")
+    assert exported.startswith("Waktu Transaksi,User ID,Nama,Noref,ID Pelanggan,Nama Produk")
+
+
 def test_an_unknown_language_or_a_foreign_next_changes_nothing(indonesian):
     token = csrf_token(indonesian, "/login")
     response = indonesian.post(

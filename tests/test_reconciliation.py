@@ -113,7 +113,7 @@ def test_the_result_is_saved_reopened_and_exported(login_as, sql, sample, day):
         assert noref in page
     exported = client.get(f"{location}export/csv/").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(exported)))
-    assert rows[0][:2] == ["Hasil", "Noref"]
+    assert rows[0][:2] == ["Result", "Noref"]
     assert len(rows) - 1 == saved.matched + saved.only_ours + saved.only_theirs + saved.mismatched
     assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.audit_log WHERE action = 'reconcile'")) == 1
 

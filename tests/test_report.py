@@ -15,7 +15,15 @@ from backoffice.catalogue import ConfigError
 from tests.conftest import PASSWORDS
 from tests.helpers import log_in
 
-SOURCE_COLUMNS = ["Waktu Transaksi", "User ID", "Nama", "Noref", "ID Pelanggan", "Nama Produk", "Akun Asal"]
+SOURCE_COLUMNS = [
+    "Transaction time",
+    "User ID",
+    "Name",
+    "Noref",
+    "Customer ID",
+    "Product name",
+    "Source account",
+]
 UNION = (
     "(SELECT * FROM tempmsg UNION ALL SELECT msgid, transactionid, transactioncode, proccode, requesttime, "
     "responsetime, fromagent, fromaccount, toaccount, NULL, NULL, custno, productcode, billercode, amount, "
@@ -52,7 +60,14 @@ def add_transactions(sql, count: int, status: str = "SUKSES", start_key: int = 9
 
 def test_the_report_has_the_sources_columns_newest_first(login_as, sql):
     html = login_as("staff").get(f"/admin/report/?from={yesterday()}").get_data(as_text=True)
-    for label in SOURCE_COLUMNS + ["Status", "Nominal", "Harga Jual", "Harga Beli", "Biller", "Kode Respon"]:
+    for label in SOURCE_COLUMNS + [
+        "Status",
+        "Amount",
+        "Selling price",
+        "Cost price",
+        "Biller",
+        "Response code",
+    ]:
         assert f">{label}</th>" in html
     newest = sql.scalar(
         sa.text(

@@ -34,7 +34,14 @@ SHOWN_ROWS = 500
 MATCHED_PAGE = 100
 #: The outcomes an operator must look into, shown first.
 EXCEPTIONS = ("mismatch", "only_ours", "only_theirs")
-ITEM_HEADERS = ("Hasil", "Noref", "Waktu (kami)", "Nominal (kami)", "Waktu (biller)", "Nominal (biller)")
+ITEM_HEADERS = (
+    lazy_gettext("Result"),
+    lazy_gettext("Noref"),
+    lazy_gettext("Time (ours)"),
+    lazy_gettext("Amount (ours)"),
+    lazy_gettext("Time (biller)"),
+    lazy_gettext("Amount (biller)"),
+)
 OUTCOME_LABELS = {
     "mismatch": lazy_gettext("Amount differs"),
     "only_ours": lazy_gettext("Only ours"),

@@ -23,20 +23,21 @@ MAX_RANGE_DAYS = 62
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 1, 1)
 #: The live view looks back at most this far, whatever the browser asks.
 LIVE_WINDOW = timedelta(minutes=10)
+#: The report's columns; in Indonesian they are the source document's headings.
 HEADERS = {
-    "time": "Waktu Transaksi",
-    "agent": "User ID",
-    "agent_name": "Nama",
-    "noref": "Noref",
-    "customer": "ID Pelanggan",
-    "product_name": "Nama Produk",
-    "source_account": "Akun Asal",
-    "status": "Status",
-    "amount": "Nominal",
-    "price": "Harga Jual",
-    "cost": "Harga Beli",
-    "biller": "Biller",
-    "response_code": "Kode Respon",
+    "time": lazy_gettext("Transaction time"),
+    "agent": lazy_gettext("User ID"),
+    "agent_name": lazy_gettext("Name"),
+    "noref": lazy_gettext("Noref"),
+    "customer": lazy_gettext("Customer ID"),
+    "product_name": lazy_gettext("Product name"),
+    "source_account": lazy_gettext("Source account"),
+    "status": lazy_gettext("Status"),
+    "amount": lazy_gettext("Amount"),
+    "price": lazy_gettext("Selling price"),
+    "cost": lazy_gettext("Cost price"),
+    "biller": lazy_gettext("Biller"),
+    "response_code": lazy_gettext("Response code"),
 }
 MONEY = {"amount", "price", "cost"}
 #: The daily recap's columns, as its document and its exports name them.
@@ -55,7 +56,11 @@ RECAP_HEADERS = {
     "cost": lazy_gettext("Cost at biller"),
     "margin": lazy_gettext("Margin"),
 }
-STATUS_LABELS = {"success": "Sukses", "failed": "Gagal", "pending": "Pending"}
+STATUS_LABELS = {
+    "success": lazy_gettext("Success"),
+    "failed": lazy_gettext("Failed"),
+    "pending": lazy_gettext("Pending"),
+}
 TEXT_FILTERS = ("product", "group", "biller", "agent", "q")
 
 
@@ -144,7 +149,7 @@ class ReportView(GatedBaseView):
         fields = RECAP_FIELDS + (("margin",) if margin else ())
         headers = [RECAP_HEADERS[f] for f in fields]
         if by == "biller":
-            headers[1] = "Biller"
+            headers[1] = HEADERS["biller"]
         document = Document(
             title=gettext("Daily recap"),
             lines=[gettext("Period: %(start)s to %(end)s", start=wib(flt.start), end=wib(flt.end))],
