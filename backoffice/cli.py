@@ -8,7 +8,7 @@ from werkzeug.serving import run_simple
 
 from .audit_chain import purge_audit_trail, verify_chain
 from .database import stop_embedded
-from .demo import TRICKLE_SECONDS, start_trickle, watch_billers
+from .demo import TRICKLE_SECONDS, leave_a_deposit_waiting, start_trickle, watch_billers
 from .extensions import db
 from .index_advice import index_advice
 from .models.panel import PanelUser
@@ -225,6 +225,8 @@ def demo_command(transactions: int, host: str, port: int):
     )
     with app.app_context():
         watch_billers(app.extensions["backoffice"].tables)
+        if leave_a_deposit_waiting(app, asker="supervisor") is not None:
+            click.echo("  a deposit asked by supervisor waits for admin's approval on the approvals page")
     db.session.remove()  # this command's own session ends before serving: Ctrl-C may stop the server
     trickle = start_trickle(app)
     click.echo(f"  a new transaction every {TRICKLE_SECONDS} seconds, as in a real day; Ctrl-C stops it all")

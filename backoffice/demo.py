@@ -1,18 +1,21 @@
 """What only the demo does: a new transaction every few seconds while it runs, so that the live
-report, the dashboard and the balances move as they do in a real day. Never in production: the
-``demo`` command starts it, and it refuses any other mode."""
+report, the dashboard and the balances move as they do in a real day, and a deposit waiting for a
+second person, so that four eyes can be tried at once. Never in production: the ``demo`` command
+starts it, and the trickle refuses any other mode."""
 
 import logging
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_login import login_user
 
 from .extensions import db
 from .formatting import now_jakarta
-from .models.panel import BillerSetting
+from .models.panel import BalanceRequest, BillerSetting, PanelUser
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,8 @@ log = logging.getLogger(__name__)
 TRICKLE_SECONDS = 4
 #: The low-balance threshold the demo watches every biller with (NRS, kept low, is below it).
 LOW_BALANCE = 10_000_000
+#: The deposit left waiting: at the biller below its threshold, above the approval amount.
+WAITING_DEPOSIT = ("NRS", 75_000_000, "Deposit mingguan Narindo, transfer BCA (contoh demo)")
 
 
 def add_transaction(tables) -> str | None:
@@ -70,6 +75,21 @@ def watch_billers(tables) -> None:
         if code not in known
     )
     db.session.commit()
+
+
+def leave_a_deposit_waiting(app: Flask, asker: str) -> BalanceRequest | None:
+    """Ask for :data:`WAITING_DEPOSIT` as ``asker`` would on the top-up page (audited, waiting for
+    a second person), once per database: the demo's other administrator approves or rejects it."""
+    requests = app.extensions["backoffice"].money.requests
+    if requests is None or db.session.scalar(sa.select(BalanceRequest.id).limit(1)) is not None:
+        return None
+    user = db.session.scalar(sa.select(PanelUser).filter_by(username=asker))
+    code, amount, note = WAITING_DEPOSIT
+    with app.test_request_context():  # the request is recorded as the asker's, as from their page
+        login_user(user)
+        asked = requests.submit(uuid.uuid4(), "deposit", code, amount, note, user)
+        db.session.commit()
+    return asked
 
 
 def start_trickle(app: Flask, every: float = TRICKLE_SECONDS) -> threading.Event:

@@ -82,3 +82,25 @@ def test_the_demo_adds_transactions_like_todays_and_charges_them(app, sql):
     assert sql.scalar(sa.text("SELECT sum(curr_bal) FROM balance_us")) == deposits - cost
     with pytest.raises(RuntimeError):
         start_trickle(app)  # test mode: never outside the demo
+
+
+def test_the_demo_leaves_a_deposit_waiting_for_a_second_person(app, sql):
+    from backoffice.demo import WAITING_DEPOSIT, leave_a_deposit_waiting
+    from backoffice.extensions import db
+
+    code, amount, _ = WAITING_DEPOSIT
+    balance = sql.scalar(sa.text("SELECT curr_bal FROM balance_us WHERE billercode = :c"), {"c": code})
+    with app.app_context():
+        assert leave_a_deposit_waiting(app, asker="administrator") is not None
+        assert leave_a_deposit_waiting(app, asker="administrator") is None  # once per database
+        db.session.remove()
+    waiting = sql.execute(sa.text("SELECT * FROM backoffice.balance_request")).mappings().one()
+    assert (waiting["billercode"], waiting["amount"], waiting["status"]) == (code, amount, "pending")
+    assert waiting["needs_approval"] and waiting["requested_by"] == "administrator"
+    recorded = sql.execute(
+        sa.text("SELECT actor, actor_role FROM backoffice.audit_log WHERE action = 'balance_request'")
+    ).one()
+    assert tuple(recorded) == ("administrator", "administrator")
+    assert (
+        sql.scalar(sa.text("SELECT curr_bal FROM balance_us WHERE billercode = :c"), {"c": code}) == balance
+    )

@@ -52,6 +52,8 @@ class BackOffice:
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The main menu as rendered, by (role, language, current view): see :func:`cached_menu`.
     menus: dict[tuple, Markup] = field(default_factory=dict)
+    #: The money pages' parts: biller balances, their requests, the approval queues.
+    money: "Money | None" = None
     #: Table key -> its generated view.
     views: dict = field(default_factory=dict)
     #: Endpoint -> the name of every view of the site.
@@ -134,6 +136,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
 
     report = transaction_report(catalogue, tables)
     money = Money.over(tables, report, app.config)
+    backoffice.money = money
     agents = tables.get(report.mapping.agents["table"]) if report else None
     dashboard = DashboardView(
         report, money.billers, money.queues, agents, name=lazy_gettext("Dashboard"), url="/admin"
