@@ -178,13 +178,13 @@ class BalanceRequests:
 
     def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
         request = self._decidable(key, actor)
-        request.status, request.reason = "rejected", _reason(reason)
-        _decided_by(request, actor)
+        request.status, request.reason = "rejected", rejection_reason(reason)
+        decided_by(request, actor)
         audit.record("balance_reject", view="approvals", table_name=LEDGER, detail=_detail(request))
         return Decision(True, gettext("Rejected."))
 
     def _decidable(self, key: int, actor: PanelUser) -> BalanceRequest:
-        return _decidable(BalanceRequest, key, actor)
+        return decidable(BalanceRequest, key, actor)
 
     def _run(self, request: BalanceRequest, actor: PanelUser) -> TopUpResult:
         result = self.billers.run(request.kind, request.billercode, request.amount)
@@ -192,7 +192,7 @@ class BalanceRequests:
         request.result_status, request.result_desc = result.status, result.description
         request.balance_before, request.balance_after = result.before, result.after
         if request.needs_approval:
-            _decided_by(request, actor)
+            decided_by(request, actor)
         action = request.kind if result.ok else f"{request.kind}_refused"
         audit.record(
             action,
@@ -271,7 +271,7 @@ class RedeemRequests:
 
     def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
         request = self._decidable(key)
-        self._decide(key, self.REJECTED, actor, _reason(reason))
+        self._decide(key, self.REJECTED, actor, rejection_reason(reason))
         audit.record(
             "redeem_reject",
             view="approvals",
@@ -372,7 +372,7 @@ class AccountRequests:
         return gettext("Reset of the second factor")
 
     def approve(self, key: int, actor: PanelUser) -> Decision:
-        request = _decidable(AccountRequest, key, actor)
+        request = decidable(AccountRequest, key, actor)
         if request.user_id == actor.id:
             raise Refused(gettext("This is about your own account: another administrator must decide it."))
         user = db.session.get(PanelUser, request.user_id, with_for_update=True)
@@ -387,7 +387,7 @@ class AccountRequests:
             user.totp_secret = user.totp_last_step = user.totp_enrolled_at = user.recovery_codes = None
             user.session_version += 1  # whoever holds the lost phone and a session is out
         request.status = "done"
-        _decided_by(request, actor)
+        decided_by(request, actor)
         after = {"role": user.role, "second_factor": user.totp_secret is not None}
         action = "role_changed" if request.kind == self.ROLE else "second_factor_reset"
         audit.record(
@@ -396,9 +396,9 @@ class AccountRequests:
         return Decision(True, gettext("Approved and carried out: %(desc)s.", desc=self._what(request, user)))
 
     def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
-        request = _decidable(AccountRequest, key, actor)
-        request.status, request.reason = "rejected", _reason(reason)
-        _decided_by(request, actor)
+        request = decidable(AccountRequest, key, actor)
+        request.status, request.reason = "rejected", rejection_reason(reason)
+        decided_by(request, actor)
         user = db.session.get(PanelUser, request.user_id)
         audit.record("account_reject", **_about(user), detail=_account_detail(request, user))
         return Decision(True, gettext("Rejected."))
@@ -414,7 +414,7 @@ def is_last_administrator(user: PanelUser) -> bool:
     return others == 0
 
 
-def _decidable(model, key: int, actor: PanelUser):
+def decidable(model, key: int, actor: PanelUser):
     """The pending request ``key`` of ``model``, locked, if ``actor`` may decide it: four eyes by
     the accounts' ids, and only by someone who had their role when it was asked for."""
     request = db.session.get(model, key, with_for_update=True)
@@ -453,7 +453,8 @@ def _account_detail(request: AccountRequest, user: PanelUser) -> dict:
     }
 
 
-def _decided_by(request: BalanceRequest | AccountRequest, actor: PanelUser) -> None:
+def decided_by(request, actor: PanelUser) -> None:
+    """Write who decided ``request`` (one of the panel's own request records), and when."""
     request.decided_by, request.decided_by_id, request.decided_at = (
         actor.username,
         actor.id,
@@ -461,7 +462,8 @@ def _decided_by(request: BalanceRequest | AccountRequest, actor: PanelUser) -> N
     )
 
 
-def _reason(raw: str) -> str:
+def rejection_reason(raw: str) -> str:
+    """The reason typed with a rejection, cleaned and bounded; refused when there is none."""
     reason = (raw or "").replace("\x00", "").strip()[:MAX_REASON]
     if not reason:
         raise Refused(gettext("A rejection needs a reason."))

@@ -114,6 +114,14 @@ def from_environment() -> dict:
         "BACKOFFICE_APPROVAL_ABOVE": _int("BACKOFFICE_APPROVAL_ABOVE", 50_000_000),
         # ... and above which a biller's deposits of one day (Jakarta) make every further one wait.
         "BACKOFFICE_APPROVAL_DAILY_ABOVE": _int("BACKOFFICE_APPROVAL_DAILY_ABOVE", 100_000_000),
+        # The agent desk: a deposit above this amount, or one that takes an agent's deposits of the
+        # day above the daily total, and points above their amount, wait for a second person.
+        "BACKOFFICE_AGENT_APPROVAL_ABOVE": _int("BACKOFFICE_AGENT_APPROVAL_ABOVE", 5_000_000),
+        "BACKOFFICE_AGENT_APPROVAL_DAILY_ABOVE": _int("BACKOFFICE_AGENT_APPROVAL_DAILY_ABOVE", 20_000_000),
+        "BACKOFFICE_POINTS_APPROVAL_ABOVE": _int("BACKOFFICE_POINTS_APPROVAL_ABOVE", 1_000),
+        # The folder the agents' KTP and selfie images are read from (their file names are in
+        # am_user); without one the agent page shows none.
+        "BACKOFFICE_AGENT_IMAGES": os.environ.get("BACKOFFICE_AGENT_IMAGES") or None,
         "BACKOFFICE_APPROVAL_HOURS": _int("BACKOFFICE_APPROVAL_HOURS", 24),
     }
 

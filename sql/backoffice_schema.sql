@@ -208,3 +208,43 @@ CREATE TABLE IF NOT EXISTS backoffice.account_request (
     CHECK (decided_by_id IS NULL OR (decided_by_id <> requested_by_id AND decided_by_id <> user_id))
 );
 CREATE INDEX IF NOT EXISTS account_request_pending_idx ON backoffice.account_request (status, requested_at);
+
+-- Operations on an agent asked for through the agent desk: a deposit confirmed from a bank transfer
+-- (with the transfer the operator typed: the function's ledger has no place for it), points given or
+-- spent, new limits. Run at once or after a second person approves (four eyes by account ids).
+CREATE TABLE IF NOT EXISTS backoffice.agent_request (
+    id serial PRIMARY KEY,
+    token uuid NOT NULL UNIQUE,
+    kind varchar(20) NOT NULL CHECK (kind IN ('deposit', 'points_add', 'points_spend', 'limits')),
+    agent_id varchar(40) NOT NULL,
+    amount bigint CHECK (amount > 0),
+    bank varchar(40),
+    account_no varchar(40),
+    transfer_ref varchar(60),
+    limits jsonb,
+    note varchar(200),
+    requested_by varchar(60) NOT NULL,
+    requested_by_id integer NOT NULL REFERENCES backoffice.panel_user (id),
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    needs_approval boolean NOT NULL,
+    status varchar(20) NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'done', 'refused', 'rejected', 'expired')),
+    decided_by varchar(60),
+    decided_by_id integer REFERENCES backoffice.panel_user (id),
+    decided_at timestamptz,
+    reason varchar(300),
+    result_status varchar(10),
+    result_desc varchar(200),
+    balance_before numeric(15,2),
+    balance_after numeric(15,2),
+    CHECK (NOT needs_approval OR decided_by_id IS NULL OR decided_by_id <> requested_by_id),
+    CHECK (status <> 'rejected' OR coalesce(reason, '') <> ''),
+    CHECK (kind = 'limits' OR amount IS NOT NULL)
+);
+CREATE INDEX IF NOT EXISTS agent_request_pending_idx ON backoffice.agent_request (status, requested_at);
+-- An agent's deposits of one day, for the daily total above which every deposit waits.
+CREATE INDEX IF NOT EXISTS agent_request_agent_day_idx ON backoffice.agent_request (agent_id, kind, requested_at);
+-- A transfer confirmed once: the same bank reference cannot credit an agent twice.
+CREATE UNIQUE INDEX IF NOT EXISTS agent_request_transfer_idx ON backoffice.agent_request (bank, transfer_ref)
+    WHERE kind = 'deposit' AND status IN ('pending', 'done');

@@ -156,6 +156,40 @@ class BalanceRequest(db.Model):
     balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
 
 
+class AgentRequest(db.Model):
+    """An operation on an agent asked for at the agent desk, run at once or after approval: a
+    deposit from a bank transfer (with the transfer as typed), points given or spent, new limits."""
+
+    __tablename__ = "agent_request"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    agent_id: Mapped[str] = mapped_column(sa.String(40))
+    amount: Mapped[int | None] = mapped_column(sa.BigInteger)
+    bank: Mapped[str | None] = mapped_column(sa.String(40))
+    account_no: Mapped[str | None] = mapped_column(sa.String(40))
+    transfer_ref: Mapped[str | None] = mapped_column(sa.String(60))
+    #: For ``limits``: column -> the new value (text of a whole number).
+    limits: Mapped[dict | None] = mapped_column(sa.JSON)
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    requested_by: Mapped[str] = mapped_column(sa.String(60))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    needs_approval: Mapped[bool]
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    result_status: Mapped[str | None] = mapped_column(sa.String(10))
+    result_desc: Mapped[str | None] = mapped_column(sa.String(200))
+    balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+    balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+
+
 class AccountRequest(db.Model):
     """A change to an account that waits for a second administrator: a role to give (``role``),
     or a lost second factor to reset."""

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..agents import AgentDesk
 from ..approvals import AccountRequests, BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..catalogue import Catalogue
@@ -24,6 +25,7 @@ from ..permissions import HOME, PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..second_factor import Policy
 from ..security import csp_nonce
+from .agents import AgentDeskView
 from .approvals import ApprovalView
 from .audit import AuditTrailView
 from .billers import BillerView
@@ -105,6 +107,8 @@ class Site:
 
     def add(self, view, group: str) -> None:
         self.matrix.register_view(view.endpoint, group)
+        for operation in getattr(view, "endpoint_views", {}).values():  # granted on their own
+            self.matrix.register_view(operation, group)
         self.pages[view.endpoint] = view.name
         view.category = None if group == HOME else self.groups[group]
         self.admin.add_view(view)
@@ -202,6 +206,7 @@ class Money:
     accounts: AccountRequests
     billers: Billers | None = None
     requests: BalanceRequests | None = None
+    agents: AgentDesk | None = None
     queues: list = field(default_factory=list)
 
     @classmethod
@@ -213,15 +218,20 @@ class Money:
             money.billers = Billers(tables, report)
             money.requests = BalanceRequests(money.billers, config)
             money.queues.insert(0, money.requests)
+        if AgentDesk.available(tables):
+            money.agents = AgentDesk(tables, config)
+            money.queues.insert(0, money.agents)
         return money
 
 
 def add_operations(site: Site, report: TransactionReport | None, money: Money) -> None:
-    """The operator's daily pages, first in the menu: the live report and its recap, biller
-    balances and the book, the H+1 reconciliation, the approval queue."""
+    """The operator's daily pages, first in the menu: the live report and its recap, the agent
+    desk, biller balances and the book, the H+1 reconciliation, the approval queue."""
     if report is not None:
         site.add(ReportView(report), OPERATIONS)
         site.link(lazy_gettext("Daily recap"), "report.recap", OPERATIONS)
+    if money.agents is not None:
+        site.add(AgentDeskView(money.agents, report), OPERATIONS)
     if money.billers is not None:
         site.add(BillerView(money.billers, money.requests), OPERATIONS)
         site.link(lazy_gettext("Book versus biller"), "billers.book", OPERATIONS)

@@ -39,15 +39,18 @@ class GateMixin:
 
     #: Exposed method name -> capability of the permission matrix.
     endpoint_capabilities: dict[str, str] = {}
+    #: Exposed method name -> the view of the matrix it is asked of, where that is not this view
+    #: (an operation the file may grant on its own).
+    endpoint_views: dict[str, str] = {}
     #: Every write here asks for a fresh proof of who the user is, as money operations do
     #: (``second_factor.step_up``): the panel's accounts.
     step_up_writes = False
 
-    def allows(self, capability: str) -> bool:
-        """May the current user use ``capability`` on this view?"""
+    def allows(self, capability: str, view: str | None = None) -> bool:
+        """May the current user use ``capability`` on this view (or on ``view`` of the matrix)?"""
         if not has_request_context() or not current_user.is_authenticated:
             return False
-        return matrix().allows(current_user.role, capability, self.endpoint)
+        return matrix().allows(current_user.role, capability, view or self.endpoint)
 
     def is_accessible(self) -> bool:
         return self.allows("list")
@@ -56,7 +59,7 @@ class GateMixin:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
         capability = self.endpoint_capabilities.get(name)
-        if capability is None or not self.allows(capability):
+        if capability is None or not self.allows(capability, self.endpoint_views.get(name)):
             abort(403)
         g.read_only = not matrix().may_write(current_user.role, self.endpoint)
         if request.method == "POST" and self._steps_up(capability):
