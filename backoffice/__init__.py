@@ -23,4 +23,8 @@ Where to go to change one thing (each concept lives in one place):
   and ``translations/`` (Indonesian by default, English).
 - **The money pages**: ``billers.py``, ``approvals.py`` (four eyes), ``reconciliation.py``,
   ``report.py``, with their pages in ``views/``.
+- **The operator's desks**: ``agents.py`` (one agent, their operations through the database's
+  functions) and ``transactions.py`` (one transaction, the stuck ones and their resolutions); each
+  is also a queue of the approval page.
+- **Readable values**: ``value_maps.py`` (codes shown as words, from the file or a table).
 """

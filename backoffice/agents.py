@@ -28,6 +28,8 @@ from .models.panel import AgentRequest, PanelUser
 from .models.reflection import ReflectedTable
 
 AGENTS, BALANCES = "am_user", "am_balance"
+#: The agents' balance mutations, which am_receivemoneyproc writes.
+MUTATIONS = "am_update_balance"
 #: Operation -> the database function that carries it out, and the balance column it changes.
 FUNCTIONS = {
     "deposit": ("am_receivemoneyproc", "curr_bal"),
@@ -72,6 +74,7 @@ class AgentDesk:
     person (one of the approval page's queues)."""
 
     name = "agent"
+    title = lazy_gettext("Agent operations")
 
     def __init__(self, tables: Mapping[str, ReflectedTable], config: Mapping):
         self.agents, self.balances = tables[AGENTS].table, tables[BALANCES].table

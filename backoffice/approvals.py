@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from . import audit
 from .billers import LEDGER, Billers, TopUpResult
@@ -69,6 +69,7 @@ class BalanceRequests:
     """The panel's own queue: deposits and corrections at billers."""
 
     name = "balance"
+    title = lazy_gettext("Biller deposits and corrections")
 
     def __init__(self, billers: Billers, config: Mapping):
         self.billers = billers
@@ -211,6 +212,7 @@ class RedeemRequests:
     through ``am_setpoinproc``."""
 
     name = "redeem"
+    title = lazy_gettext("Point redemptions")
     TABLES = ("redeem_approval", "redeem_itemlist", "am_balance", "am_user")
     #: redeem_approval.status: waiting, approved, rejected.
     WAITING, APPROVED, REJECTED = "0", "1", "2"
@@ -308,6 +310,7 @@ class AccountRequests:
     the reset of a lost second factor. Neither who asked nor the account concerned may decide."""
 
     name = "account"
+    title = lazy_gettext("Panel accounts")
     ROLE, RESET = "role", "reset_second_factor"
 
     def __init__(self, config: Mapping):

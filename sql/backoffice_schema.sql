@@ -248,3 +248,40 @@ CREATE INDEX IF NOT EXISTS agent_request_agent_day_idx ON backoffice.agent_reque
 -- A transfer confirmed once: the same bank reference cannot credit an agent twice.
 CREATE UNIQUE INDEX IF NOT EXISTS agent_request_transfer_idx ON backoffice.agent_request (bank, transfer_ref)
     WHERE kind = 'deposit' AND status IN ('pending', 'done');
+
+-- Resolutions of stuck transactions asked for at the transaction desk: "success with serial number"
+-- or "failed and refunded to the agent", carried out when a second person approves. The request
+-- links the transaction (its table and noref), the refund and the mutation the refund made.
+CREATE TABLE IF NOT EXISTS backoffice.transaction_request (
+    id serial PRIMARY KEY,
+    token uuid NOT NULL,
+    noref varchar(60) NOT NULL,
+    table_name varchar(120) NOT NULL,
+    kind_seen varchar(20) NOT NULL CHECK (kind_seen IN ('pending', 'no_response', 'failed_with_serial')),
+    outcome varchar(10) NOT NULL CHECK (outcome IN ('success', 'refund')),
+    serial varchar(60),
+    agent_id varchar(40),
+    amount numeric(15,2),
+    requested_by varchar(60) NOT NULL,
+    requested_by_id integer NOT NULL REFERENCES backoffice.panel_user (id),
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    status varchar(20) NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'done', 'settled', 'rejected', 'expired')),
+    decided_by varchar(60),
+    decided_by_id integer REFERENCES backoffice.panel_user (id),
+    decided_at timestamptz,
+    reason varchar(300),
+    result_desc varchar(200),
+    balance_before numeric(15,2),
+    balance_after numeric(15,2),
+    mutation_id bigint,
+    CHECK (decided_by_id IS NULL OR decided_by_id <> requested_by_id),
+    CHECK (outcome <> 'success' OR coalesce(serial, '') <> ''),
+    CHECK (status <> 'rejected' OR coalesce(reason, '') <> ''),
+    UNIQUE (token, noref)
+);
+-- One waiting resolution per transaction: asking twice (or two operators at once) waits once.
+CREATE UNIQUE INDEX IF NOT EXISTS transaction_request_waiting_idx
+    ON backoffice.transaction_request (table_name, noref) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS transaction_request_pending_idx ON backoffice.transaction_request (status, requested_at);

@@ -10,7 +10,8 @@
 --   biller: balance_us.curr_bal = sum(biller_update_balance.amount)
 --                                 - sum(hargabeli of successful transactions)
 --           except the planted differences: at two billers, three successful transactions each
---           carry no biller response (respbiller '-') and were never debited by the biller.
+--           carry no biller response (respbiller '-') and were never debited by the biller; and
+--           two of today's failures carry the biller's serial number and were debited by it.
 -- Timestamps are Jakarta local time without zone, as the application writes them.
 
 SELECT setseed(current_setting('demo.seed')::float8);
@@ -292,6 +293,12 @@ SELECT noref, billercode, hargabeli FROM (
 ) x WHERE rn <= 3;
 UPDATE tempmsg_backup t SET respbiller = '-'
   FROM demo_unanswered u WHERE t.noref = u.noref AND t.billercode = u.billercode;
+-- And the other way: two of today's failures carry the biller's serial number (the biller sold and
+-- debited them; the application failed them).
+CREATE TEMP TABLE demo_failed_answered AS
+SELECT msgid, billercode, hargabeli FROM tempmsg WHERE statusreply = 'GAGAL' ORDER BY requesttime DESC LIMIT 2;
+UPDATE tempmsg t SET respbiller = 'SN:' || lpad((t.msgid * 7919 % 1000000000000)::text, 12, '0')
+  FROM demo_failed_answered f WHERE t.msgid = f.msgid;
 
 -- Money --------------------------------------------------------------------------------------------
 
@@ -362,7 +369,8 @@ SELECT m.billercode,
        generate_series(1, ceil((m.spent + m.remainder) / 50000000)::int) g;
 
 UPDATE balance_us b SET curr_bal = m.remainder
-     + coalesce((SELECT sum(hargabeli) FROM demo_unanswered u WHERE u.billercode = b.billercode), 0),
+     + coalesce((SELECT sum(hargabeli) FROM demo_unanswered u WHERE u.billercode = b.billercode), 0)
+     - coalesce((SELECT sum(hargabeli) FROM demo_failed_answered f WHERE f.billercode = b.billercode), 0),
        lastupdate = (SELECT now_wib FROM demo_clock)
   FROM demo_biller_money m WHERE m.billercode = b.billercode;
 
@@ -375,7 +383,7 @@ WITH events AS (
      WHERE responsecode = '00' AND respbiller <> '-'
     UNION ALL
     SELECT billercode, requesttime, NULL, -hargabeli FROM tempmsg
-     WHERE responsecode = '00' AND respbiller <> '-'
+     WHERE respbiller LIKE 'SN:%'
 ), running AS (
     SELECT id, amount, sum(amount) OVER (PARTITION BY billercode ORDER BY at, id NULLS FIRST
                                          ROWS UNBOUNDED PRECEDING) AS after
@@ -469,20 +477,26 @@ SELECT (ARRAY['admin', 'rina.cs', 'dedi.fin'])[1 + g % 3],
        '192.168.10.' || (10 + g % 3), c.start_at + g * interval '17 minutes'
   FROM demo_clock c, generate_series(1, 2400) g;
 
-INSERT INTO messagein (fromsocket, packagename, typemsg, message, waktu)
-SELECT 'H2H_' || (ARRAY['DGF', 'BMS', 'NRS', 'IAK'])[1 + g % 4], 'id.ppob.h2h', '0210',
-       '{"rc":"00","ref":"' || lpad(g::text, 8, '0') || '"}', c.now_wib - g * interval '3 minutes'
-  FROM demo_clock c, generate_series(1, 200) g;
+-- H2H traffic: the request to the biller and its answer for each of today's latest transactions and
+-- a sample of the history, naming the transaction's reference as the billers' messages do.
 INSERT INTO messageout (tosocket, typemsg, message, waktu)
-SELECT 'H2H_' || (ARRAY['DGF', 'BMS', 'NRS', 'IAK'])[1 + g % 4], '0200',
-       '{"sku":"TSEL10","ref":"' || lpad(g::text, 8, '0') || '"}', c.now_wib - g * interval '3 minutes'
-  FROM demo_clock c, generate_series(1, 200) g;
-INSERT INTO messagein_backup (msginid, fromsocket, typemsg, message, status, waktu)
-SELECT g, 'H2H_DGF', '0210', '{"rc":"00"}', '1', c.start_at + g * interval '40 minutes'
-  FROM demo_clock c, generate_series(1, 600) g;
+SELECT 'H2H_' || billercode, '0200',
+       '{"sku":"' || productcode || '","cust":"' || custno || '","ref":"' || noref || '"}', requesttime
+  FROM (SELECT * FROM tempmsg ORDER BY requesttime DESC LIMIT 300) t;
+INSERT INTO messagein (fromsocket, packagename, typemsg, message, waktu)
+SELECT 'H2H_' || billercode, 'id.ppob.h2h', '0210',
+       '{"rc":"' || responsecode || '","ref":"' || noref || '","sn":"' || replace(respbiller, 'SN:', '') || '"}',
+       responsetime
+  FROM (SELECT * FROM tempmsg ORDER BY requesttime DESC LIMIT 300) t
+ WHERE statusreply <> 'PENDING';
 INSERT INTO messageout_backup (msgoutid, tosocket, typemsg, message, status, waktu)
-SELECT g, 'H2H_DGF', '0200', '{"sku":"OMG55"}', '1', c.start_at + g * interval '40 minutes'
-  FROM demo_clock c, generate_series(1, 600) g;
+SELECT row_number() OVER (ORDER BY requesttime), 'H2H_' || billercode, '0200',
+       '{"sku":"' || productcode || '","ref":"' || noref || '"}', '1', requesttime
+  FROM tempmsg_backup WHERE msgid % 4 = 0;
+INSERT INTO messagein_backup (msginid, fromsocket, typemsg, message, status, waktu)
+SELECT row_number() OVER (ORDER BY requesttime), 'H2H_' || billercode, '0210',
+       '{"rc":"' || responsecode || '","ref":"' || noref || '"}', '1', responsetime
+  FROM tempmsg_backup WHERE msgid % 4 = 0 AND statusreply <> 'PENDING';
 
 INSERT INTO timeoutresp (noref, billercode, requesttime, timeouttime, retry, status)
 SELECT noref, billercode, requesttime, requesttime + interval '60 seconds', 1, '0'

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from backoffice.extensions import db
 from backoffice.formatting import wib
 from tests.helpers import csrf_token, form_values
+from tests.test_demo_data import PLANTED
 
 SECOND_ADMIN = ("administrator2", "second-admin-pass")
 
@@ -387,14 +388,7 @@ def test_only_those_granted_may_top_up_or_approve(login_as, sql, role):
 def test_book_versus_biller_finds_the_planted_differences(login_as, sql):
     client = login_as("staff")
     page = client.get("/admin/billers/book/").get_data(as_text=True)
-    unanswered = dict(
-        sql.execute(
-            sa.text(
-                "SELECT billercode, sum(hargabeli) FROM tempmsg_backup WHERE respbiller = '-' "
-                "AND responsecode = '00' GROUP BY 1"
-            )
-        ).all()
-    )
+    unanswered = dict(sql.execute(sa.text(PLANTED)).all())
     assert set(unanswered) == {"BMS", "IAK"}
     for code in sql.scalars(sa.text("SELECT billercode FROM balance_us")):
         row = page[page.index(f'data-biller="{code}"') :]
@@ -406,8 +400,10 @@ def test_book_versus_biller_finds_the_planted_differences(login_as, sql):
     detail = client.get("/admin/billers/book/?biller=BMS").get_data(as_text=True)
     planted = sql.scalars(
         sa.text(
-            "SELECT noref FROM tempmsg_backup "
-            "WHERE respbiller = '-' AND billercode = 'BMS' AND responsecode = '00'"
+            "SELECT noref FROM tempmsg_backup"
+            " WHERE respbiller = '-' AND billercode = 'BMS' AND responsecode = '00'"
+            " UNION ALL SELECT noref FROM tempmsg"
+            " WHERE respbiller LIKE 'SN:%' AND billercode = 'BMS' AND responsecode <> '00'"
         )
     ).all()
     table = detail[detail.index('id="explaining"') :]

@@ -486,3 +486,93 @@ def test_seed_000s_acceptance_table_passes_in_the_browser(page_as, sql, tmp_path
     page.click("form[action='/logout'] button")
     page.wait_for_url(f"{base}/login")
     assert page.goto(f"{base}/admin/").url.startswith(f"{base}/login")  # the session is gone
+
+
+def test_an_operator_confirms_a_deposit_resolves_stuck_transactions_and_follows_a_report_row(
+    browser, live_server, app, page_as, sql
+):
+    import sqlalchemy as sa
+
+    from tests.test_billers import SECOND_ADMIN, second_admin
+
+    second_admin(app)  # the approver, who had the role before anything was asked
+    operator = page_as("administrator")
+    base = operator.base
+    approver = browser.new_page(viewport={"width": 1366, "height": 800})
+    approver.goto(f"{base}/login")
+    approver.fill("#username", SECOND_ADMIN[0])
+    approver.fill("#password", SECOND_ADMIN[1])
+    approver.click("button[type=submit]")
+    approver.wait_for_url(f"{base}/admin/")
+
+    # An agent's deposit from a bank transfer, above the amount that waits for a second person.
+    agent = sql.scalar(sa.text("SELECT min(agent_id) FROM am_balance"))
+    before = sql.scalar(sa.text("SELECT curr_bal FROM am_balance WHERE agent_id = :a"), {"a": agent})
+    operator.goto(f"{base}/admin/agents/")
+    operator.fill("#q", agent)
+    operator.click("#agent-search button")
+    operator.wait_for_selector("#agent-profile")
+    shoot(operator, "agent_desk")
+    operator.click("text=Confirm a deposit")
+    operator.fill("#amount", "7.500.000")
+    operator.fill("#bank", "BCA")
+    operator.fill("#account_no", "8730123456")
+    operator.fill("#transfer_ref", "BCA-20261203-0001")
+    operator.click("#agent-operation button[type=submit]")
+    operator.wait_for_selector("#agent-confirm")
+    assert "This request waits for approval" in operator.inner_text("#agent-confirm")
+    shoot(operator, "agent_deposit_confirm")
+    operator.click("#agent-confirm button[type=submit]")
+    operator.wait_for_selector('#agent-result[data-status="pending"]')
+    approver.goto(f"{base}/admin/approvals/")
+    approver.locator("#queue-agent tbody tr").first.locator("button:text-is('Approve')").click()
+    approver.wait_for_selector(".alert-success")
+    after = sql.scalar(sa.text("SELECT curr_bal FROM am_balance WHERE agent_id = :a"), {"a": agent})
+    assert after == before + 7_500_000
+
+    # Two pending transactions: one failed and refunded, one the application settles first.
+    pending = sql.execute(
+        sa.text(
+            "SELECT noref, fromagent, hargajual FROM tempmsg WHERE statusreply = 'PENDING'"
+            " ORDER BY requesttime DESC LIMIT 2"
+        )
+    ).all()
+    operator.goto(f"{base}/admin/transactions/")
+    for noref, _, _ in pending:
+        operator.check(f'#stuck input[name="noref"][value="{noref}"]')
+    operator.select_option("#outcome", "refund")
+    shoot(operator, "stuck_transactions")
+    operator.click("#stuck-form button[type=submit]")
+    operator.wait_for_selector(".alert-success")
+    settled_first, refunded = pending
+    sql.execute(
+        sa.text("UPDATE tempmsg SET statusreply = 'SUKSES', responsecode = '00' WHERE noref = :n"),
+        {"n": settled_first.noref},
+    )
+    balance = sql.scalar(
+        sa.text("SELECT curr_bal FROM am_balance WHERE agent_id = :a"), {"a": refunded.fromagent}
+    )
+    approver.goto(f"{base}/admin/approvals/")
+    shoot(approver, "approvals_transactions")
+    for noref, _, _ in pending:
+        row = approver.locator("#queue-transaction tbody tr", has_text=noref)
+        with approver.expect_navigation():
+            row.locator("button:text-is('Approve')").click()
+        if noref == settled_first.noref:
+            assert "settled it first" in approver.inner_text(".alert-danger, .alert-error")
+    status = sql.scalar(sa.text("SELECT statusreply FROM tempmsg WHERE noref = :n"), {"n": refunded.noref})
+    assert status == "GAGAL"
+    refund = sql.scalar(
+        sa.text("SELECT curr_bal FROM am_balance WHERE agent_id = :a"), {"a": refunded.fromagent}
+    )
+    assert refund == balance + refunded.hargajual
+
+    # From a report row to its transaction and the H2H messages of its reference.
+    operator.goto(f"{base}/admin/report/")
+    link = operator.locator("#report tbody tr a[href^='/admin/transactions/']").first
+    noref = link.inner_text()
+    link.click()
+    operator.wait_for_selector("#transaction-messages")
+    assert noref in operator.inner_text("#transaction-messages")
+    shoot(operator, "transaction_drill_down")
+    approver.close()

@@ -41,7 +41,14 @@ METHODS = {
     "_get_label": (AdminModelConverter, ["self", "name", "field_args"]),
 }
 #: Private attributes a model view holds once built (the listing and the details page read them).
-VIEW_ATTRIBUTES = ["_details_columns", "_export_columns", "_filters", "_search_fields", "_search_supported"]
+VIEW_ATTRIBUTES = [
+    "_details_columns",
+    "_export_columns",
+    "_filters",
+    "_list_columns",
+    "_search_fields",
+    "_search_supported",
+]
 #: Public methods the panel overrides, with the parameters it relies on.
 OVERRIDDEN = {
     (ModelView, "get_count_query"): ["self"],

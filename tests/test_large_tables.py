@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tests.helpers import form_values
 
 # The test data is small: call a table large above 500 rows, as ppob_user_activity (2,400),
-# tempmsg_backup (2,700) and messagein_backup (600) are, and refer to am_user (40) by search.
+# tempmsg_backup (2,700) and messagein_backup (about 650) are, and refer to am_user (40) by search.
 pytestmark = pytest.mark.parametrize(
     "app", [{"BACKOFFICE_LARGE_TABLE_ROWS": 500, "BACKOFFICE_SELECT_ROWS": 10}], indirect=True
 )

@@ -190,6 +190,39 @@ class AgentRequest(db.Model):
     balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
 
 
+class TransactionRequest(db.Model):
+    """The resolution of a stuck transaction asked for at the transaction desk, carried out when
+    a second person approves; with the refund and the mutation it made."""
+
+    __tablename__ = "transaction_request"
+    __table_args__ = {"schema": "backoffice"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    noref: Mapped[str] = mapped_column(sa.String(60))
+    table_name: Mapped[str] = mapped_column(sa.String(120))
+    #: Why it was stuck when asked (pending, no_response, failed_with_serial): it is settled only
+    #: while it still is.
+    kind_seen: Mapped[str] = mapped_column(sa.String(20))
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    serial: Mapped[str | None] = mapped_column(sa.String(60))
+    agent_id: Mapped[str | None] = mapped_column(sa.String(40))
+    amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+    requested_by: Mapped[str] = mapped_column(sa.String(60))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    result_desc: Mapped[str | None] = mapped_column(sa.String(200))
+    balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+    balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
+    mutation_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
 class AccountRequest(db.Model):
     """A change to an account that waits for a second administrator: a role to give (``role``),
     or a lost second factor to reset."""

@@ -20,6 +20,9 @@
   var seen = new Set(Array.prototype.map.call(body.rows, function (row) { return row.dataset.key; }));
   var since = null;
   var paused = false;
+  // A new row's reference opens its transaction, as the rows drawn by the server do.
+  var headings = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var norefColumn = headings.findIndex(function (th) { return th.classList.contains("col-noref"); });
 
   function overlapped(serverTime) {
     var moment = new Date(serverTime + "Z").getTime() - OVERLAP_MS;
@@ -39,9 +42,16 @@
     tr.dataset.key = row.key;
     tr.dataset.outcome = row.outcome || "";
     tr.className = "table-info live-new";
-    row.cells.forEach(function (value) {
+    row.cells.forEach(function (value, column) {
       var td = document.createElement("td");
-      td.textContent = value;
+      if (column === norefColumn && table.dataset.transactionUrl && value) {
+        var link = document.createElement("a");
+        link.href = table.dataset.transactionUrl.replace("NOREF", encodeURIComponent(value));
+        link.textContent = value;
+        td.appendChild(link);
+      } else {
+        td.textContent = value;
+      }
       tr.appendChild(td);
     });
     body.insertBefore(tr, body.firstChild);

@@ -25,6 +25,7 @@ from ..permissions import HOME, PermissionMatrix
 from ..report import ReportMapping, TransactionReport
 from ..second_factor import Policy
 from ..security import csp_nonce
+from ..transactions import TransactionDesk
 from .agents import AgentDeskView
 from .approvals import ApprovalView
 from .audit import AuditTrailView
@@ -36,6 +37,7 @@ from .panel_users import PanelUserView
 from .reconciliation import ReconciliationView
 from .report import ReportView
 from .search import SearchTarget, SearchView
+from .transactions import TransactionDeskView
 from .unserved import UnservedView
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,7 @@ def init_admin(app: Flask, catalogue: Catalogue, tables: dict[str, ReflectedTabl
     backoffice = app.extensions["backoffice"] = BackOffice(catalogue, matrix, tables)
     backoffice.secrets = hidden_secrets(catalogue, tables)
     app.jinja_env.globals["cached_menu"] = cached_menu
+    app.jinja_env.globals["may"] = may  # links from one page to another, for whoever may follow them
 
     report = transaction_report(catalogue, tables)
     money = Money.over(tables, report, app.config)
@@ -207,6 +210,7 @@ class Money:
     billers: Billers | None = None
     requests: BalanceRequests | None = None
     agents: AgentDesk | None = None
+    transactions: TransactionDesk | None = None
     queues: list = field(default_factory=list)
 
     @classmethod
@@ -221,6 +225,9 @@ class Money:
         if AgentDesk.available(tables):
             money.agents = AgentDesk(tables, config)
             money.queues.insert(0, money.agents)
+            if report is not None:  # a refund is a deposit to the agent: the agent desk's function
+                money.transactions = TransactionDesk(report, tables, config)
+                money.queues.insert(0, money.transactions)
         return money
 
 
@@ -232,6 +239,8 @@ def add_operations(site: Site, report: TransactionReport | None, money: Money) -
         site.link(lazy_gettext("Daily recap"), "report.recap", OPERATIONS)
     if money.agents is not None:
         site.add(AgentDeskView(money.agents, report), OPERATIONS)
+    if money.transactions is not None:
+        site.add(TransactionDeskView(money.transactions), OPERATIONS)
     if money.billers is not None:
         site.add(BillerView(money.billers, money.requests), OPERATIONS)
         site.link(lazy_gettext("Book versus biller"), "billers.book", OPERATIONS)

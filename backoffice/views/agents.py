@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.security import safe_join
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, validators
 
-from ..agents import KINDS, LIMITS, STATUS_CHANGES, AgentDesk
+from ..agents import KINDS, LIMITS, MUTATIONS, STATUS_CHANGES, AgentDesk
 from ..approvals import Refused
 from ..extensions import db
 from ..formatting import decimal, today_jakarta
@@ -33,7 +33,7 @@ from .gate import GatedBaseView, may
 RECENT_ROWS = 10
 #: The agent's lists on their page: table, the agent's column, newest first by.
 RECENT = (
-    ("am_update_balance", "agent_id", "update_date"),
+    (MUTATIONS, "agent_id", "update_date"),
     ("am_update_poin", "agent_id", "update_date"),
     ("am_user_token", "agent_id", "login_time"),
 )
@@ -159,7 +159,7 @@ class AgentDeskView(GatedBaseView):
 
     @expose("/<agent_id>/")
     def agent(self, agent_id: str):
-        view = self._view("am_user")
+        view = self._table_view("am_user")
         model = view.get_one(agent_id) if view is not None else None
         if model is None:
             abort(404)
@@ -187,7 +187,7 @@ class AgentDeskView(GatedBaseView):
 
     @expose("/<agent_id>/image/<kind>")
     def image(self, agent_id: str, kind: str):
-        view = self._view("am_user")
+        view = self._table_view("am_user")
         model = view.get_one(agent_id) if view is not None and kind in IMAGES else None
         path = self._image_file(model, IMAGES[kind]) if model is not None else None
         if path is None:
@@ -212,7 +212,7 @@ class AgentDeskView(GatedBaseView):
         if change not in STATUS_CHANGES or not self._exists(agent_id):
             abort(404)
         if request.method == "GET":
-            model = self._view("am_user").get_one(agent_id)
+            model = self._table_view("am_user").get_one(agent_id)
             values = STATUS_CHANGES[change]
             return self.render(
                 "backoffice/agent_status.html",
@@ -302,19 +302,19 @@ class AgentDeskView(GatedBaseView):
 
     # Parts of the agent page -------------------------------------------------------------------
 
-    def _view(self, table: str):
+    def _table_view(self, table: str):
         return current_app.extensions["backoffice"].views.get(table)
 
     def _labels(self, table: str, names) -> dict:
         """The labels the table's generated view gives ``names`` (the file's, in the reader's language)."""
-        view = self._view(table)
+        view = self._table_view(table)
         return {name: view.get_column_name(name) if view is not None else name for name in names}
 
     def _exists(self, agent_id: str) -> bool:
         return self.safely(lambda: self.desk.exists(agent_id), False)
 
     def _recent(self, table: str, column: str, order: str, agent_id: str):
-        view = self._view(table)
+        view = self._table_view(table)
         if view is None or not may("list", view.endpoint):
             return None
         model = view.model
@@ -347,7 +347,7 @@ class AgentDeskView(GatedBaseView):
         """The image's file in the configured folder, for a user who sees the KTP number unmasked."""
         folder = current_app.config["BACKOFFICE_AGENT_IMAGES"]
         name = getattr(model, column, None)
-        if not folder or not name or name == "-" or self._view("am_user").masks(KTP_COLUMN):
+        if not folder or not name or name == "-" or self._table_view("am_user").masks(KTP_COLUMN):
             return None
         joined = safe_join(folder, Path(name).name)  # a bare file name inside the folder, never a path
         if joined is None or mimetypes.guess_type(joined)[0] not in IMAGE_TYPES or not Path(joined).is_file():

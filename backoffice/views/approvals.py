@@ -6,7 +6,7 @@ from flask_admin import expose
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from ..approvals import AccountRequests, BalanceRequests, RedeemRequests, Refused
+from ..approvals import Refused
 from ..extensions import db
 from .errors import refused
 from .gate import GatedBaseView
@@ -19,7 +19,8 @@ class ApprovalView(GatedBaseView):
 
     endpoint_capabilities = {"index": "list", "approve": "approve", "reject": "approve"}
 
-    def __init__(self, queues: list[BalanceRequests | RedeemRequests | AccountRequests], **kwargs):
+    def __init__(self, queues: list, **kwargs):
+        """``queues``: each with a ``name``, a ``title``, and ``pending``, ``approve``, ``reject``."""
         super().__init__(
             name=lazy_gettext("Approvals"), endpoint="approvals", url="/admin/approvals", **kwargs
         )
@@ -27,7 +28,7 @@ class ApprovalView(GatedBaseView):
 
     @expose("/")
     def index(self):
-        pending = {name: self.safely(queue.pending, []) for name, queue in self.queues.items()}
+        pending = [(queue, self.safely(queue.pending, [])) for queue in self.queues.values()]
         return self.render("backoffice/approvals.html", pending=pending)
 
     @expose("/<queue>/<int:key>/approve/", methods=("POST",))

@@ -30,6 +30,12 @@ def may(capability: str, view: str) -> bool:
     return current_user.is_authenticated and matrix().allows(current_user.role, capability, view)
 
 
+def opens(capability: str, endpoint: str) -> bool:
+    """Is there a page ``endpoint`` (``view.method``) that the logged-in user may use with
+    ``capability``: may a link to it be drawn?"""
+    return endpoint in current_app.view_functions and may(capability, endpoint.partition(".")[0])
+
+
 class GateMixin:
     """Enforces the permission matrix on every endpoint a view serves.
 

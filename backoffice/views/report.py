@@ -14,7 +14,7 @@ from ..extensions import db
 from ..formatting import now_jakarta, number, percent, rupiah, today_jakarta, wib
 from ..inputs import day as parse_day
 from ..report import EXPORT_FIELDS, STATUSES, ReportFilter, TransactionReport
-from .gate import GatedBaseView, may
+from .gate import GatedBaseView, may, opens
 
 PAGE_SIZE = 50
 #: The longest range one report covers (a month and a bit: H+1 work and monthly recaps).
@@ -104,6 +104,7 @@ class ReportView(GatedBaseView):
             status_labels=STATUS_LABELS,
             products=self._products(),
             headers=HEADERS,
+            opens_transactions=opens("details", "transactions.transaction"),
             args=request.args,
             formats=FORMATS + ("pdf",),
         )

@@ -1,0 +1,336 @@
+"""The transaction desk: one transaction with everything about it, and the queue of those stuck.
+
+A transaction is found by its reference (``noref``) in the report's tables. Around it: the H2H
+messages that name the reference (``messagein``, ``messageout`` and their backups, within a window
+of its time, since those tables have no reference column), the agent's point mutation of the same
+reference and the balance mutations of the agent at that time.
+
+Stuck are the pending transactions, and the suspect ones: a success without the biller's response,
+a failure that carries a serial number. An operator resolves them as "success with serial number"
+or "failed and refunded to the agent"; a second person approves. The change of status is a
+conditional update (only while it is still pending or suspect as it was asked): when the PPOB
+application settled it first, nothing changes and the request says what the application decided.
+A refund goes through ``am_receivemoneyproc``, and the request links the transaction, the refund
+and the mutation it made.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext, lazy_gettext
+
+from . import audit
+from .agents import MUTATIONS
+from .approvals import Decision, Pending, Refused, decidable, decided_by, rejection_reason
+from .database import call_function
+from .extensions import db
+from .formatting import now_jakarta
+from .models.panel import PanelUser, TransactionRequest
+from .models.reflection import ReflectedTable
+from .report import TransactionReport
+
+#: The H2H traffic tables, searched for a transaction's reference.
+MESSAGE_TABLES = ("messageout", "messagein", "messageout_backup", "messagein_backup")
+#: How far around a transaction's time its messages are looked for.
+MESSAGE_WINDOW = timedelta(minutes=30)
+MESSAGE_ROWS = 50
+#: The biller's answer and where a serial number (or token) is written: "SN:..." in it.
+RESPONSE = "respbiller"
+SERIAL_PREFIX = "SN:"
+NO_RESPONSE = ("", "-")
+#: What a resolution writes: the status and response code the application uses for it.
+OUTCOMES = {
+    "success": {"status": "success", "response_code": "00"},
+    "refund": {"status": "failed", "response_code": "05"},
+}
+OUTCOME_LABELS = {
+    "success": lazy_gettext("Success with serial number"),
+    "refund": lazy_gettext("Failed and refunded to the agent"),
+}
+KIND_LABELS = {
+    "pending": lazy_gettext("Pending"),
+    "no_response": lazy_gettext("Success without the biller's response"),
+    "failed_with_serial": lazy_gettext("Failed with a serial number"),
+}
+STUCK_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Found:
+    """One row of a report table with this reference: the table's key and the row."""
+
+    table: str
+    row: object
+
+
+class TransactionDesk:
+    """Transactions over the report's mapping, and the queue of resolutions that wait for a
+    second person (one of the approval page's queues)."""
+
+    name = "transaction"
+    title = lazy_gettext("Stuck transactions")
+
+    def __init__(self, report: TransactionReport, tables: Mapping[str, ReflectedTable], config: Mapping):
+        self.mapping = report.mapping
+        self.report_tables = {name: tables[name].table for name in self.mapping.tables}
+        self.messages = [tables[name].table for name in MESSAGE_TABLES if name in tables]
+        self.points = tables["am_update_poin"].table if "am_update_poin" in tables else None
+        self.lifetime = timedelta(hours=int(config["BACKOFFICE_APPROVAL_HOURS"]))
+
+    def column(self, table: sa.Table, name: str) -> sa.Column:
+        """The report mapping's column ``name`` (time, noref, status...) of ``table``."""
+        return table.c[self.mapping.columns[name]]
+
+    # One transaction -----------------------------------------------------------------------------
+
+    def find(self, noref: str) -> list[Found]:
+        """Every row of the report's tables with reference ``noref`` (normally one)."""
+        found = []
+        for name, table in self.report_tables.items():
+            rows = db.session.execute(sa.select(table).where(self.column(table, "noref") == noref).limit(5))
+            found += [Found(name, row) for row in rows]
+        return found
+
+    def messages_of(self, noref: str, at: datetime) -> list[tuple[str, object]]:
+        """The H2H messages that name ``noref``, within :data:`MESSAGE_WINDOW` of ``at``, in time order."""
+        found = []
+        pattern = "%" + noref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for table in self.messages:
+            c = table.c
+            rows = db.session.execute(
+                sa.select(table)
+                .where(c.waktu.between(at - MESSAGE_WINDOW, at + MESSAGE_WINDOW), c.message.like(pattern))
+                .order_by(c.waktu)
+                .limit(MESSAGE_ROWS)
+            )
+            found += [(table.name, row) for row in rows]
+        return sorted(found, key=lambda item: item[1].waktu)
+
+    def points_of(self, noref: str) -> list:
+        if self.points is None:
+            return []
+        return db.session.execute(sa.select(self.points).where(self.points.c.noref == noref)).all()
+
+    # The queue of stuck transactions ------------------------------------------------------------
+
+    def stuck(self, limit: int = STUCK_ROWS) -> list:
+        """Pending and suspect transactions, oldest first: time, noref, agent, biller, product,
+        price, status and their kind."""
+        branches = [self._stuck_in(table) for table in self.report_tables.values()]
+        union = (
+            sa.union_all(*branches).subquery("stuck") if len(branches) > 1 else branches[0].subquery("stuck")
+        )
+        return db.session.execute(sa.select(union).order_by(union.c.time).limit(limit)).all()
+
+    def _stuck_in(self, table: sa.Table) -> sa.Select:
+        kind = self._kind(table)
+        fields = ("time", "noref", "agent", "biller", "product", "price", "status")
+        query = sa.select(*(self.column(table, name).label(name) for name in fields), kind.label("kind"))
+        return query.where(kind.is_not(None))
+
+    def _kind(self, table: sa.Table) -> sa.Case:
+        """Why a row is stuck (pending, no_response, failed_with_serial), NULL when it is not."""
+        status = self.column(table, "status")
+        return sa.case(
+            (status.in_(self.mapping.status_values["pending"]), "pending"),
+            *self._suspect_kinds(table),
+            else_=None,
+        )
+
+    def _suspect_kinds(self, table: sa.Table) -> list:
+        if RESPONSE not in table.c:
+            return []
+        status, response = self.column(table, "status"), table.c[RESPONSE]
+        return [
+            (
+                sa.and_(
+                    status.in_(self.mapping.status_values["success"]),
+                    sa.or_(response.is_(None), response.in_(NO_RESPONSE)),
+                ),
+                "no_response",
+            ),
+            (
+                sa.and_(status.in_(self.mapping.status_values["failed"]), response.like(SERIAL_PREFIX + "%")),
+                "failed_with_serial",
+            ),
+        ]
+
+    def stuck_one(self, noref: str):
+        """The stuck transaction ``noref`` (as :meth:`stuck` has it), or None."""
+        for table_name, table in self.report_tables.items():
+            query = self._stuck_in(table).where(self.column(table, "noref") == noref)
+            row = db.session.execute(query.limit(1)).first()
+            if row is not None:
+                return table_name, row
+        return None
+
+    # Resolutions -----------------------------------------------------------------------------
+
+    def ask(self, noref: str, outcome: str, serial: str | None, actor: PanelUser, token: uuid.UUID):
+        """Ask for ``noref`` to be resolved as ``outcome``; it waits for a second person. Refused
+        when it is not stuck (any more), or a resolution of it waits already."""
+        stuck = self.stuck_one(noref)
+        if stuck is None:
+            raise Refused(gettext("Transaction %(noref)s is not pending or suspect (any more).", noref=noref))
+        table_name, row = stuck
+        now = datetime.now(UTC)
+        request = TransactionRequest(
+            token=token,
+            noref=noref,
+            table_name=table_name,
+            kind_seen=row.kind,
+            outcome=outcome,
+            serial=serial,
+            agent_id=row.agent,
+            amount=row.price,
+            requested_by=actor.username,
+            requested_by_id=actor.id,
+            requested_at=now,
+            expires_at=now + self.lifetime,
+        )
+        db.session.add(request)
+        db.session.flush()  # one waiting resolution per transaction (a unique index)
+        audit.record("transaction_request", **_about(request), detail=_detail(request))
+        return request
+
+    def waiting(self) -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TransactionRequest)
+            .where(TransactionRequest.status == "pending")
+        )
+
+    def pending(self) -> list[Pending]:
+        requests = db.session.scalars(
+            sa.select(TransactionRequest)
+            .where(TransactionRequest.status == "pending")
+            .order_by(TransactionRequest.requested_at)
+        )
+        return [
+            Pending(
+                queue=self.name,
+                key=r.id,
+                what=f"{OUTCOME_LABELS[r.outcome]}: {r.noref}" + (f" ({r.serial})" if r.serial else ""),
+                subject=r.agent_id or "-",
+                amount=None if r.amount is None else Decimal(r.amount),
+                unit="rupiah",
+                asked_by=r.requested_by,
+                asked_by_id=r.requested_by_id,
+                asked_at=r.requested_at,
+                before=None,
+                after=None,
+                expires_at=r.expires_at,
+            )
+            for r in requests
+        ]
+
+    def approve(self, key: int, actor: PanelUser) -> Decision:
+        request = decidable(TransactionRequest, key, actor)
+        decided_by(request, actor)
+        settled = self._settle(request)
+        if settled is None:  # the application decided first: nothing of ours ran
+            current = self._status_now(request)
+            request.status, request.result_desc = "settled", f"{current or '-'}"[:200]
+            audit.record("transaction_settled_elsewhere", **_about(request), detail=_detail(request))
+            return Decision(
+                False,
+                gettext(
+                    "The PPOB application settled it first (%(status)s): nothing was changed.", status=current
+                ),
+            )
+        if request.outcome == "refund":
+            refund = call_function("am_receivemoneyproc", agent=settled.agent, amount=int(request.amount))
+            if refund["vo_status"] != "00":  # the whole decision is rolled back by the caller
+                raise Refused(
+                    gettext("The database refused the refund: %(desc)s.", desc=refund["vo_statusdesc"])
+                )
+            request.balance_before, request.balance_after = refund["vo_prev"], refund["vo_curr"]
+            request.mutation_id = self._newest_mutation(settled.agent)
+        request.status, request.result_desc = "done", OUTCOMES[request.outcome]["status"]
+        audit.record(
+            f"transaction_{request.outcome}",
+            **_about(request),
+            before={"status": settled.before},
+            after={"status": self.mapping.status_values[OUTCOMES[request.outcome]["status"]][0]},
+            detail=_detail(request),
+        )
+        return Decision(
+            True, gettext("Approved and carried out: %(desc)s.", desc=OUTCOME_LABELS[request.outcome])
+        )
+
+    def reject(self, key: int, actor: PanelUser, reason: str) -> Decision:
+        request = decidable(TransactionRequest, key, actor)
+        request.status, request.reason = "rejected", rejection_reason(reason)
+        decided_by(request, actor)
+        audit.record("transaction_reject", **_about(request), detail=_detail(request))
+        return Decision(True, gettext("Rejected."))
+
+    def _settle(self, request: TransactionRequest):
+        """The conditional update: the row changes only while it is still as it was asked (pending,
+        or suspect of the same kind). Its agent and status before, or None when it was not."""
+        table = self.report_tables[request.table_name]
+        noref = self.column(table, "noref")
+        before = db.session.execute(
+            self._stuck_in(table).where(noref == request.noref).with_for_update(of=table)
+        ).first()
+        if before is None or before.kind != request.kind_seen:
+            return None
+        still = sa.update(table).where(noref == request.noref, self._kind(table) == request.kind_seen)
+        if db.session.execute(still.values(**self._written(request))).rowcount == 0:
+            return None
+        return _Settled(before.agent, before.status)
+
+    def _written(self, request: TransactionRequest) -> dict:
+        table = self.report_tables[request.table_name]
+        outcome = OUTCOMES[request.outcome]
+        values = {
+            self.mapping.columns["status"]: self.mapping.status_values[outcome["status"]][0],
+            self.mapping.columns["response_code"]: outcome["response_code"],
+        }
+        if request.outcome == "success" and RESPONSE in table.c:
+            values[RESPONSE] = SERIAL_PREFIX + request.serial
+        if "responsetime" in table.c:
+            values["responsetime"] = now_jakarta().replace(tzinfo=None)
+        return values
+
+    def _status_now(self, request: TransactionRequest) -> str | None:
+        table = self.report_tables[request.table_name]
+        return db.session.scalar(
+            sa.select(self.column(table, "status"))
+            .where(self.column(table, "noref") == request.noref)
+            .limit(1)
+        )
+
+    def _newest_mutation(self, agent: str) -> int | None:
+        ledger = sa.table(MUTATIONS, sa.column("id"), sa.column("agent_id"))
+        return db.session.scalar(sa.select(sa.func.max(ledger.c.id)).where(ledger.c.agent_id == agent))
+
+
+@dataclass(frozen=True)
+class _Settled:
+    agent: str
+    before: str
+
+
+def _about(request: TransactionRequest) -> dict:
+    return {"view": "transactions", "table_name": request.table_name, "record_key": request.noref}
+
+
+def _detail(request: TransactionRequest) -> dict:
+    return {
+        "request": request.id,
+        "noref": request.noref,
+        "outcome": request.outcome,
+        "serial": request.serial,
+        "agent": request.agent_id,
+        "amount": audit.json_value(request.amount),
+        "status": request.status,
+        "mutation": request.mutation_id,
+        "requested_by": request.requested_by,
+        "reason": request.reason,
+        "result": request.result_desc,
+    }
