@@ -79,6 +79,7 @@ class TransactionDesk:
         self.report_tables = {name: tables[name].table for name in self.mapping.tables}
         self.messages = [tables[name].table for name in MESSAGE_TABLES if name in tables]
         self.points = tables["am_update_poin"].table if "am_update_poin" in tables else None
+        self.products = tables[self.mapping.products["table"]].table
         self.lifetime = timedelta(hours=int(config["BACKOFFICE_APPROVAL_HOURS"]))
 
     def column(self, table: sa.Table, name: str) -> sa.Column:
@@ -118,13 +119,15 @@ class TransactionDesk:
     # The queue of stuck transactions ------------------------------------------------------------
 
     def stuck(self, limit: int = STUCK_ROWS) -> list:
-        """Pending and suspect transactions, oldest first: time, noref, agent, biller, product,
-        price, status and their kind."""
+        """Pending and suspect transactions, oldest first: time, noref, agent, biller, product and
+        its name, price, status and their kind."""
         branches = [self._stuck_in(table) for table in self.report_tables.values()]
-        union = (
-            sa.union_all(*branches).subquery("stuck") if len(branches) > 1 else branches[0].subquery("stuck")
-        )
-        return db.session.execute(sa.select(union).order_by(union.c.time).limit(limit)).all()
+        union = (sa.union_all(*branches) if len(branches) > 1 else branches[0]).subquery("stuck")
+        p = self.mapping.products
+        name = self.products.c[p["name"]].label("product_name")
+        joined = union.outerjoin(self.products, self.products.c[p["key"]] == union.c.product)
+        query = sa.select(union, name).select_from(joined).order_by(union.c.time)
+        return db.session.execute(query.limit(limit)).all()
 
     def _stuck_in(self, table: sa.Table) -> sa.Select:
         kind = self._kind(table)
