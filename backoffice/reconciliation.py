@@ -1,8 +1,9 @@
 """H+1 reconciliation: a biller's statement for one day against our successful transactions there.
 
-The statement is a CSV or Excel file read with tablib. Its rows are matched to ours by reference
-number (noref); each ends matched, only ours, only theirs, or an amount mismatch. A file with any
-bad row is refused whole, with a message per row (up to :data:`MAX_PROBLEMS`), and nothing is saved.
+The statement is a CSV or Excel file read by the panel's one upload reader (``uploads.py``). Its
+rows are matched to ours by reference number (noref); each ends matched, only ours, only theirs, or
+an amount mismatch. A file with any bad row is refused whole, with a message per row (up to
+:data:`~backoffice.uploads.MAX_PROBLEMS`), and nothing is saved.
 """
 
 import csv
@@ -15,12 +16,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-import tablib
 from flask_babel import gettext
 
 from .extensions import db
 from .models.panel import Reconciliation, reconciliation_item
 from .report import ReportFilter, TransactionReport
+from .uploads import MAX_PROBLEMS, BadUpload, find_columns, read_table, rows_of
 
 #: Field -> the header names a biller's statement may use for it (compared in lower case).
 COLUMNS = {
@@ -29,21 +30,12 @@ COLUMNS = {
     "time": ("time", "waktu", "waktu transaksi", "tanggal", "tgl", "date", "datetime", "trx date"),
 }
 OUTCOMES = ("matched", "only_ours", "only_theirs", "mismatch")
-MAX_PROBLEMS = 20
 #: Amounts are stored as numeric(15,2): whole part below this, to the cent.
 MAX_AMOUNT = Decimal(10) ** 13
 CENT = Decimal("0.01")
 _TIME_FORMATS = ("%d-%b-%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y")
 _INDONESIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _ENGLISH_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-class BadStatement(Exception):
-    """The file cannot be reconciled; ``problems`` says why, row by row."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__(problems)
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -75,29 +67,21 @@ class Result:
 
 
 def read_statement(content: bytes, filename: str, day: date) -> dict[str, Line]:
-    """The statement's rows by reference; raises :class:`BadStatement` naming each bad row."""
-    dataset = _load(content, filename)
-    columns = _find_columns(dataset.headers or [])
-    lines, problems = {}, []
-    for number, row in enumerate(dataset, start=2):  # row 1 is the header
-        try:
-            line = _line(row, columns, day)
-        except ValueError as exc:
-            problems.append(gettext("Row %(row)s: %(problem)s", row=number, problem=str(exc)))
-        else:
-            if line.noref in lines:
-                problems.append(
-                    gettext("Row %(row)s: reference %(ref)s appears twice.", row=number, ref=line.noref[:40])
-                )
-            lines[line.noref] = line
-        if len(problems) >= MAX_PROBLEMS:
-            problems.append(gettext("Stopped after %(n)s problems.", n=MAX_PROBLEMS))
-            break
-    if problems:
-        raise BadStatement(problems)
-    if not lines:
-        raise BadStatement([gettext("The file has no rows.")])
-    return lines
+    """The statement's rows by reference; raises :class:`~backoffice.uploads.BadUpload` naming
+    each bad row."""
+    dataset = read_table(content, filename)
+    columns = find_columns(dataset.headers or [], COLUMNS)
+    lines = rows_of(dataset, lambda row: _line(row, columns, day))
+    by_reference, twice = {}, []
+    for number, line in enumerate(lines, start=2):
+        if line.noref in by_reference:
+            twice.append(
+                gettext("Row %(row)s: reference %(ref)s appears twice.", row=number, ref=line.noref[:40])
+            )
+        by_reference[line.noref] = line
+    if twice:
+        raise BadUpload(twice[:MAX_PROBLEMS])
+    return by_reference
 
 
 def match(ours: dict[str, Line], theirs: dict[str, Line]) -> Result:
@@ -230,53 +214,6 @@ def sample_statement(ours: dict[str, Line], unanswered: Iterable[str]) -> tuple[
     for noref in strangers:
         writer.writerow([first.strftime("%d-%b-%Y %H:%M:%S"), noref, "25000"])
     return out.getvalue().encode("utf-8"), planted
-
-
-def _load(content: bytes, filename: str) -> tablib.Dataset:
-    name = filename.lower()
-    try:
-        if name.endswith(".xlsx"):
-            return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-        if name.endswith((".csv", ".txt")):
-            text = _decode(content)
-            return tablib.Dataset().load(text, format="csv", delimiter=_delimiter(text))
-    except BadStatement:
-        raise
-    except Exception as exc:  # a damaged file: the reader's own exception types vary
-        raise BadStatement(
-            [gettext("The file could not be read (%(error)s).", error=type(exc).__name__)]
-        ) from exc
-    raise BadStatement([gettext("Upload the statement as CSV or Excel (.xlsx).")])
-
-
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadStatement([gettext("The CSV file is not UTF-8 text.")]) from None
-
-
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    return max(",;\t|", key=header.count)
-
-
-def _find_columns(headers: list) -> dict[str, int]:
-    lowered = [str(h or "").strip().lower() for h in headers]
-    found, missing = {}, []
-    for name, aliases in COLUMNS.items():
-        index = next((i for i, header in enumerate(lowered) if header in aliases), None)
-        if index is None:
-            missing.append(
-                gettext(
-                    "Missing column %(name)s (accepted: %(aliases)s).", name=name, aliases=", ".join(aliases)
-                )
-            )
-        else:
-            found[name] = index
-    if missing:
-        raise BadStatement(missing)
-    return found
 
 
 def _line(row, columns: dict[str, int], day: date) -> Line:

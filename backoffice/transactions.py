@@ -31,7 +31,9 @@ from .extensions import db
 from .formatting import now_jakarta
 from .models.panel import PanelUser, TransactionRequest
 from .models.reflection import ReflectedTable
+from .reconciliation import COLUMNS as RECONCILED_COLUMNS
 from .report import TransactionReport
+from .uploads import MAX_PROBLEMS, BadUpload, find_columns, read_table, rows_of
 
 #: The H2H traffic tables, searched for a transaction's reference.
 MESSAGE_TABLES = ("messageout", "messagein", "messageout_backup", "messagein_backup")
@@ -57,6 +59,61 @@ KIND_LABELS = {
     "failed_with_serial": lazy_gettext("Failed with a serial number"),
 }
 STUCK_ROWS = 500
+#: A biller's file of resolutions: its columns, by the names billers give them (the reference as in
+#: their statements), and the words of its status column.
+RESOLUTION_COLUMNS = {
+    "noref": RECONCILED_COLUMNS["noref"],
+    "status": ("status", "hasil", "result", "keterangan", "statusreply", "rc"),
+    "serial": ("sn", "serial", "serial number", "no seri", "nomor seri", "token", "voucher"),
+}
+RESOLUTION_WORDS = {
+    "success": ("sukses", "success", "berhasil", "00"),
+    "refund": ("gagal", "failed", "fail", "refund", "batal", "05"),
+}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One row of a biller's file: a transaction, how it ended, its serial number."""
+
+    noref: str
+    outcome: str
+    serial: str | None
+
+
+def read_resolutions(content: bytes, filename: str) -> list[Resolution]:
+    """A biller's file of resolutions (through the one upload reader); refused whole, naming each
+    bad row, when a row has no reference, an unknown status, a success without its serial
+    number, or a reference given twice."""
+    dataset = read_table(content, filename)
+    columns = find_columns(dataset.headers or [], RESOLUTION_COLUMNS, optional=("serial",))
+    resolutions = rows_of(dataset, lambda row: _resolution(row, columns))
+    seen, twice = set(), []
+    for number, resolution in enumerate(resolutions, start=2):
+        if resolution.noref in seen:
+            twice.append(
+                gettext("Row %(row)s: reference %(ref)s appears twice.", row=number, ref=resolution.noref)
+            )
+        seen.add(resolution.noref)
+    if twice:
+        raise BadUpload(twice[:MAX_PROBLEMS])
+    return resolutions
+
+
+def _resolution(row, columns: dict[str, int]) -> Resolution:
+    noref = str(row[columns["noref"]] or "").strip()[:60]
+    if not noref:
+        raise ValueError(gettext("the reference is empty"))
+    word = str(row[columns["status"]] or "").strip().lower()
+    outcome = next((o for o, words in RESOLUTION_WORDS.items() if word in words), None)
+    if outcome is None:
+        raise ValueError(
+            gettext("the status %(status)s is neither a success nor a failure", status=word[:20])
+        )
+    serial = str(row[columns["serial"]] or "").strip()[:60] if "serial" in columns else ""
+    if outcome == "success" and not serial:
+        raise ValueError(gettext("a success needs its serial number"))
+    return Resolution(noref, outcome, serial if outcome == "success" else None)
 
 
 @dataclass(frozen=True)
@@ -172,6 +229,27 @@ class TransactionDesk:
         return None
 
     # Resolutions -----------------------------------------------------------------------------
+
+    def preview(self, resolutions: list[Resolution]) -> list[dict]:
+        """What each resolution would change: the transaction as it stands (None when it is not
+        stuck) and why it cannot be asked for, if it cannot."""
+        waiting = set(
+            db.session.scalars(
+                sa.select(TransactionRequest.noref).where(TransactionRequest.status == "pending")
+            )
+        )
+        previews = []
+        for resolution in resolutions:
+            stuck = self.stuck_one(resolution.noref)
+            problem = None
+            if stuck is None:
+                problem = gettext("not pending or suspect (any more)")
+            elif resolution.noref in waiting:
+                problem = gettext("a resolution of it waits for approval already")
+            previews.append(
+                {"resolution": resolution, "row": stuck[1] if stuck else None, "problem": problem}
+            )
+        return previews
 
     def ask(self, noref: str, outcome: str, serial: str | None, actor: PanelUser, token: uuid.UUID):
         """Ask for ``noref`` to be resolved as ``outcome``; it waits for a second person. Refused

@@ -157,7 +157,7 @@ def test_bad_files_are_refused_with_the_row_and_the_problem(login_as, sql, day, 
 def test_a_file_that_is_not_a_statement_is_refused(login_as, sql, day):
     client = login_as("administrator")
     page = upload(client, b"%PDF-1.4 not a table", "statement.pdf", day).get_data(as_text=True)
-    assert "Upload the statement as CSV or Excel (.xlsx)." in page
+    assert "Upload a CSV or Excel (.xlsx) file." in page
     page = upload(client, b"PK\x03\x04 broken zip", "statement.xlsx", day).get_data(as_text=True)
     assert "The file could not be read" in page
     assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.reconciliation")) == 0

@@ -1,7 +1,9 @@
 """The transaction desk: one transaction with its messages, and stuck ones resolved under four eyes."""
 
+import io
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORDS
@@ -163,3 +165,62 @@ def test_the_auditor_sees_neither_the_queue_nor_a_transaction(app, sql):
     client = log_in(app.test_client(), "auditor", PASSWORDS["auditor"])
     assert client.get("/admin/transactions/").status_code == 403
     assert client.get(f"/admin/transactions/{noref}/").status_code == 403
+
+
+def upload(client, content: bytes, name: str = "hasil.csv") -> tuple[int, str]:
+    url = "/admin/transactions/upload/"
+    data = {"csrf_token": csrf_token(client, url), "resolutions": (io.BytesIO(content), name)}
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    return response.status_code, response.get_data(as_text=True)
+
+
+def stuck_norefs(sql, kind_sql: str, n: int) -> list[str]:
+    return sql.scalars(
+        sa.text(f"SELECT noref FROM tempmsg_backup WHERE {kind_sql} ORDER BY noref LIMIT :n"), {"n": n}
+    ).all()
+
+
+def test_a_billers_file_is_previewed_then_asked_for_all_at_once(login_as, sql):
+    unanswered = stuck_norefs(sql, "statusreply = 'SUKSES' AND respbiller = '-'", 2)
+    content = (
+        "\ufeffNo Ref;Status;SN\n" + f"{unanswered[0]};SUKSES;SN-001\n{unanswered[1]};gagal;\n"
+    ).encode()
+    client = login_as("administrator")
+    status, page = upload(client, content)
+    assert status == 200 and 'id="preview-ready"' in page
+    assert (
+        sql.scalar(sa.text("SELECT count(*) FROM backoffice.transaction_request")) == 0
+    )  # a preview asks nothing
+    form = page[page.index('id="preview-confirm"') :]
+    fields = dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form[: form.index("</form>")])
+    )
+    data = {**fields, "noref": unanswered}
+    client.post("/admin/transactions/resolve/", data=data)
+    asked = dict(sql.execute(sa.text("SELECT noref, outcome FROM backoffice.transaction_request")).all())
+    assert asked == {unanswered[0]: "success", unanswered[1]: "refund"}
+
+
+def test_a_file_with_a_row_that_cannot_be_asked_for_asks_nothing(login_as, sql):
+    unanswered = stuck_norefs(sql, "statusreply = 'SUKSES' AND respbiller = '-'", 1)
+    settled = stuck_norefs(sql, "statusreply = 'SUKSES' AND respbiller LIKE 'SN:%'", 1)
+    content = f"noref,status,sn\n{unanswered[0]},gagal,\n{settled[0]},gagal,\n".encode()
+    status, page = upload(login_as("administrator"), content)
+    assert 'id="preview-refused"' in page and 'id="preview-confirm"' not in page
+    assert "not pending or suspect" in page
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"noref,status\nA1,mungkin\n", "Row 2: the status mungkin is neither a success nor a failure"),
+        (b"noref,status\nA1,sukses\n", "Row 2: a success needs its serial number"),
+        (b"ref,hasil\nA1,gagal\nA1,gagal\n", "Row 3: reference A1 appears twice."),
+        (b"nomor,status\nA1,gagal\n", "Missing column noref"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+    ],
+)
+def test_a_bad_file_is_refused_whole_with_a_message_per_row(login_as, sql, content, message):
+    status, page = upload(login_as("administrator"), content)
+    assert status == 400 and message in page
+    assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.transaction_request")) == 0

@@ -20,6 +20,7 @@ from ..formatting import today_jakarta
 from ..i18n import TranslatedForm
 from ..inputs import clean_text
 from ..models.panel import Reconciliation
+from ..uploads import BadUpload
 from .billers import biller_choices
 from .errors import log_database_error, plain_message
 from .gate import GatedBaseView
@@ -101,7 +102,7 @@ class ReconciliationView(GatedBaseView):
         name = clean_text(upload.filename, MAX_FILE_NAME)  # kept with the result: no NUL, bounded
         try:
             theirs = recon.read_statement(content, name, day)
-        except recon.BadStatement as exc:
+        except BadUpload as exc:
             log.info("statement %r for %s on %s refused: %s", name, code, day, exc.problems)
             return self._page(form, exc.problems, status=400)
         try:

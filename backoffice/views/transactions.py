@@ -1,6 +1,7 @@
 """The transaction desk's pages: one transaction with everything about it, and the queue of stuck
 transactions, resolved one or many at a time (each resolution waits for a second person)."""
 
+import logging
 import uuid
 
 import sqlalchemy as sa
@@ -8,26 +9,37 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
 
 from ..approvals import Refused
 from ..extensions import db
 from ..formatting import now_jakarta
 from ..i18n import TranslatedForm
+from ..inputs import clean_text
 from ..models.panel import TransactionRequest
-from ..transactions import KIND_LABELS, OUTCOME_LABELS, TransactionDesk
+from ..transactions import KIND_LABELS, OUTCOME_LABELS, TransactionDesk, read_resolutions
+from ..uploads import BadUpload
 from .gate import GatedBaseView, may
+
+log = logging.getLogger(__name__)
 
 #: The most transactions one resolution form carries.
 MAX_RESOLVED = 200
 MAX_SERIAL = 60
 
 
+class ResolutionFileForm(TranslatedForm):
+    """A biller's file: reference, status and serial number per transaction."""
+
+    resolutions = FileField(lazy_gettext("The biller's file (CSV or Excel)"), validators=[FileRequired()])
+
+
 class TransactionDeskView(GatedBaseView):
     """Stuck transactions, oldest first, and every transaction's own page."""
 
-    endpoint_capabilities = {"index": "list", "transaction": "details", "resolve": "topup"}
+    endpoint_capabilities = {"index": "list", "transaction": "details", "resolve": "topup", "upload": "topup"}
     #: Asking for a resolution (a refund moves money) is granted on its own.
-    endpoint_views = {"resolve": "transaction_resolve"}
+    endpoint_views = {"resolve": "transaction_resolve", "upload": "transaction_resolve"}
 
     def __init__(self, desk: TransactionDesk, **kwargs):
         super().__init__(
@@ -98,16 +110,18 @@ class TransactionDeskView(GatedBaseView):
     def resolve(self):
         if not TranslatedForm().validate_on_submit():  # the CSRF token
             abort(400)
-        outcome = request.form.get("outcome")
         norefs = [n for n in request.form.getlist("noref") if n][:MAX_RESOLVED]
         back = request.form.get("back") == "transaction" and len(norefs) == 1
-        if outcome not in OUTCOME_LABELS or not norefs:
+        # One way for all the chosen ones, or (from a biller's file) one per transaction.
+        outcomes = {n: request.form.get(f"outcome_{n}") or request.form.get("outcome") for n in norefs}
+        if not norefs or any(outcome not in OUTCOME_LABELS for outcome in outcomes.values()):
             flash(gettext("Choose the transactions and how they end."), "error")
             return self._back(norefs, back)
         serials = {n: (request.form.get(f"serial_{n}") or "").replace("\x00", "").strip() for n in norefs}
-        if outcome == "success":
-            missing = [n for n in norefs if not serials[n]]
-            if missing or any(len(s) > MAX_SERIAL for s in serials.values()):
+        successes = [n for n in norefs if outcomes[n] == "success"]
+        if successes:
+            missing = [n for n in successes if not serials[n]]
+            if missing or any(len(serials[n]) > MAX_SERIAL for n in successes):
                 flash(
                     gettext(
                         "A success needs the serial number of each transaction (%(norefs)s).",
@@ -119,7 +133,8 @@ class TransactionDeskView(GatedBaseView):
         token, actor = uuid.uuid4(), current_user._get_current_object()
         try:
             for noref in norefs:
-                self.desk.ask(noref, outcome, serials[noref] if outcome == "success" else None, actor, token)
+                serial = serials[noref] if outcomes[noref] == "success" else None
+                self.desk.ask(noref, outcomes[noref], serial, actor, token)
             db.session.commit()
         except Refused as exc:
             db.session.rollback()
@@ -135,6 +150,30 @@ class TransactionDeskView(GatedBaseView):
                 "success",
             )
         return self._back(norefs, back)
+
+    @expose("/upload/", methods=("GET", "POST"))
+    def upload(self):
+        """A biller's file of resolutions: a preview of what each row would change, then all of
+        them asked for at once (the preview's form posts to :meth:`resolve`), or none."""
+        form = ResolutionFileForm()
+        if not form.validate_on_submit():
+            return self.render("backoffice/transaction_upload.html", form=form, problems=[])
+        upload = form.resolutions.data
+        try:
+            resolutions = read_resolutions(upload.read(), upload.filename or "")
+        except BadUpload as exc:
+            log.info("resolutions %r refused: %s", clean_text(upload.filename, 200), exc.problems)
+            return self.render("backoffice/transaction_upload.html", form=form, problems=exc.problems), 400
+        previews = self.safely(lambda: self.desk.preview(resolutions), None)
+        if previews is None:
+            return redirect(url_for(".upload"))
+        return self.render(
+            "backoffice/transaction_preview.html",
+            previews=previews,
+            refused=[p for p in previews if p["problem"]],
+            kinds=KIND_LABELS,
+            outcomes=OUTCOME_LABELS,
+        )
 
     def _back(self, norefs: list[str], to_transaction: bool):
         if to_transaction:
