@@ -266,3 +266,22 @@ def test_images_are_served_through_the_gate_and_never_to_whom_the_ktp_is_masked(
     staff = log_in(app.test_client(), "staff", PASSWORDS["staff"])
     assert staff.get(f"/admin/agents/{agent}/image/ktp").status_code == 404
     assert "/image/" not in staff.get(f"/admin/agents/{agent}/").get_data(as_text=True)
+
+
+def test_the_functions_refusal_is_shown_recorded_and_changes_nothing(login_as, sql):
+    agent = an_agent(sql)
+    sql.execute(sa.text("DELETE FROM am_balance WHERE agent_id = :a"), {"a": agent})  # no balance row
+    page = carry_out(
+        login_as("administrator"), agent, "deposit", amount="10.000", transfer_ref="TRF-X", **TRANSFER
+    )
+    assert 'data-field="result">14 AGEN TIDAK DITEMUKAN' in page
+    kept = sql.execute(sa.text("SELECT status, result_status FROM backoffice.agent_request")).one()
+    assert tuple(kept) == ("refused", "14")
+    assert audit_count(sql, "agent_deposit_refused") == 1
+    assert (
+        sql.scalar(
+            sa.text("SELECT count(*) FROM am_update_balance WHERE agent_id = :a AND amount = 10000"),
+            {"a": agent},
+        )
+        == 0
+    )

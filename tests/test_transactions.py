@@ -224,3 +224,17 @@ def test_a_bad_file_is_refused_whole_with_a_message_per_row(login_as, sql, conte
     status, page = upload(login_as("administrator"), content)
     assert status == 400 and message in page
     assert sql.scalar(sa.text("SELECT count(*) FROM backoffice.transaction_request")) == 0
+
+
+def test_a_refund_the_database_refuses_leaves_the_transaction_pending(app, login_as, sql):
+    noref, agent, _ = a_pending(sql)
+    approver = second_admin(app)
+    resolve(login_as("administrator"), "refund", noref)
+    sql.execute(
+        sa.text("DELETE FROM am_balance WHERE agent_id = :a"), {"a": agent}
+    )  # the function finds no agent
+    answer = decide(approver, "transaction", waiting_request(sql, noref), "approve").get_data(as_text=True)
+    assert "refused the refund: AGEN TIDAK DITEMUKAN" in answer
+    assert sql.scalar(sa.text("SELECT statusreply FROM tempmsg WHERE noref = :n"), {"n": noref}) == "PENDING"
+    assert sql.scalar(sa.text("SELECT status FROM backoffice.transaction_request")) == "pending"
+    assert audit_count(sql, "transaction_refund") == 0
