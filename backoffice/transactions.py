@@ -59,6 +59,9 @@ KIND_LABELS = {
     "failed_with_serial": lazy_gettext("Failed with a serial number"),
 }
 STUCK_ROWS = 500
+#: The queue looks this far back, through the tables' time index: a history of many millions of
+#: rows is never scanned whole for its statuses.
+STUCK_DAYS = 7
 #: A biller's file of resolutions: its columns, by the names billers give them (the reference as in
 #: their statements), and the words of its status column.
 RESOLUTION_COLUMNS = {
@@ -176,9 +179,13 @@ class TransactionDesk:
     # The queue of stuck transactions ------------------------------------------------------------
 
     def stuck(self, limit: int = STUCK_ROWS) -> list:
-        """Pending and suspect transactions, oldest first: time, noref, agent, biller, product and
-        its name, price, status and their kind."""
-        branches = [self._stuck_in(table) for table in self.report_tables.values()]
+        """Pending and suspect transactions of the last :data:`STUCK_DAYS` days, oldest first:
+        time, noref, agent, biller, product and its name, price, status and their kind."""
+        since = now_jakarta().replace(tzinfo=None) - timedelta(days=STUCK_DAYS)
+        branches = [
+            self._stuck_in(table).where(self.column(table, "time") >= since)
+            for table in self.report_tables.values()
+        ]
         union = (sa.union_all(*branches) if len(branches) > 1 else branches[0]).subquery("stuck")
         p = self.mapping.products
         name = self.products.c[p["name"]].label("product_name")

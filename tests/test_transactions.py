@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -64,15 +65,18 @@ def test_the_queue_lists_pending_and_suspect_transactions_oldest_first(login_as,
     page = login_as("staff").get("/admin/transactions/").get_data(as_text=True)
     kinds = re.findall(r'data-noref="[^"]+" data-kind="(\w+)"', page)
     assert {"pending", "no_response", "failed_with_serial"} <= set(kinds)
+    week = "requesttime >= (now() AT TIME ZONE 'Asia/Jakarta') - interval '7 days'"
     pending = sql.scalar(
         sa.text(
-            "SELECT count(*) FROM (SELECT noref FROM tempmsg WHERE statusreply = 'PENDING'"
-            " UNION ALL SELECT noref FROM tempmsg_backup WHERE statusreply = 'PENDING') p"
+            f"SELECT count(*) FROM (SELECT noref FROM tempmsg WHERE statusreply = 'PENDING' AND {week}"
+            f" UNION ALL SELECT noref FROM tempmsg_backup WHERE statusreply = 'PENDING' AND {week}) p"
         )
     )
     assert kinds.count("pending") == pending
     times = re.findall(r'<td class="text-nowrap">(\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d)</td>', page)
-    assert times and 'name="noref"' not in page  # staff look, never resolve
+    stamps = [datetime.strptime(t, "%d-%b-%Y %H:%M:%S") for t in times]
+    assert stamps and stamps == sorted(stamps)  # oldest first
+    assert 'name="noref"' not in page  # staff look, never resolve
 
 
 def test_staff_cannot_ask_for_a_resolution(login_as, sql):

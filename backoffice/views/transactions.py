@@ -17,7 +17,7 @@ from ..formatting import now_jakarta
 from ..i18n import TranslatedForm
 from ..inputs import clean_text
 from ..models.panel import TransactionRequest
-from ..transactions import KIND_LABELS, OUTCOME_LABELS, TransactionDesk, read_resolutions
+from ..transactions import KIND_LABELS, OUTCOME_LABELS, STUCK_DAYS, TransactionDesk, read_resolutions
 from ..uploads import BadUpload
 from .gate import GatedBaseView, may
 
@@ -69,6 +69,7 @@ class TransactionDeskView(GatedBaseView):
             kinds=KIND_LABELS,
             outcomes=OUTCOME_LABELS,
             may_resolve=may("topup", "transaction_resolve"),
+            days=STUCK_DAYS,
         )
 
     @expose("/<noref>/")
