@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_admin import expose
 
-from ..approvals import BalanceRequests, RedeemRequests
 from ..billers import Billers
 from ..dashboard import names, registrations, transaction_figures
 from ..extensions import db
@@ -30,7 +29,7 @@ class DashboardView(HomeView):
         self,
         report: TransactionReport | None,
         billers: Billers | None,
-        queues: list[BalanceRequests | RedeemRequests],
+        queues: list,
         agents: ReflectedTable | None,
         **kwargs,
     ):
