@@ -13,17 +13,16 @@ the agent's day above the daily total, waits too.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext, lazy_gettext
 
 from . import audit
-from .approvals import Decision, Pending, Refused, decidable, decided_by, rejection_reason
+from .approvals import Decision, Pending, Refused, decidable, decided_by, deposited_today, rejection_reason
 from .database import call_function, one_at_a_time
 from .extensions import db
-from .formatting import JAKARTA, today_jakarta
 from .models.panel import AgentRequest, PanelUser
 from .models.reflection import ReflectedTable
 
@@ -126,15 +125,7 @@ class AgentDesk:
 
     def deposited_today(self, agent_id: str) -> int:
         """The deposits asked for this agent since midnight in Jakarta, carried out or waiting."""
-        midnight = datetime.combine(today_jakarta(), time(), tzinfo=JAKARTA)
-        return db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(AgentRequest.amount), 0)).where(
-                AgentRequest.agent_id == agent_id,
-                AgentRequest.kind == "deposit",
-                AgentRequest.status.in_(("done", "pending")),
-                AgentRequest.requested_at >= midnight,
-            )
-        )
+        return deposited_today(AgentRequest, AgentRequest.agent_id == agent_id)
 
     def find_request(self, token: uuid.UUID) -> AgentRequest | None:
         return db.session.scalar(sa.select(AgentRequest).where(AgentRequest.token == token))

@@ -87,16 +87,7 @@ class BalanceRequests:
 
     def deposited_today(self, code: str) -> int:
         """The deposits asked for at ``code`` since midnight in Jakarta, carried out or waiting."""
-        # Aware: requested_at is the panel's own UTC time, not the application's Jakarta wall time.
-        midnight = datetime.combine(today_jakarta(), time(), tzinfo=JAKARTA)
-        return db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(BalanceRequest.amount), 0)).where(
-                BalanceRequest.billercode == code,
-                BalanceRequest.kind == "deposit",
-                BalanceRequest.status.in_(("done", "pending")),
-                BalanceRequest.requested_at >= midnight,
-            )
-        )
+        return deposited_today(BalanceRequest, BalanceRequest.billercode == code)
 
     def find(self, token: uuid.UUID) -> BalanceRequest | None:
         return db.session.scalar(sa.select(BalanceRequest).where(BalanceRequest.token == token))
@@ -405,6 +396,22 @@ class AccountRequests:
         user = db.session.get(PanelUser, request.user_id)
         audit.record("account_reject", **_about(user), detail=_account_detail(request, user))
         return Decision(True, gettext("Rejected."))
+
+
+def deposited_today(model, subject) -> int:
+    """The deposits among ``model``'s requests that meet ``subject`` (``BalanceRequest.billercode
+    == code``) asked for since midnight in Jakarta, carried out or waiting: the daily total above
+    which every further deposit waits for a second person."""
+    # Aware: requested_at is the panel's own UTC time, not the application's Jakarta wall time.
+    midnight = datetime.combine(today_jakarta(), time(), tzinfo=JAKARTA)
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(model.amount), 0)).where(
+            subject,
+            model.kind == "deposit",
+            model.status.in_(("done", "pending")),
+            model.requested_at >= midnight,
+        )
+    )
 
 
 def is_last_administrator(user: PanelUser) -> bool:

@@ -128,7 +128,24 @@ class BillerSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
 
 
-class BalanceRequest(db.Model):
+class FourEyes:
+    """The bookkeeping of a request that may wait for a second person: who asked (by name and by
+    account id, which a rename does not change) and when, until when it waits, its status, who
+    decided and when, and a rejection's reason. See ``approvals.decidable``."""
+
+    requested_by: Mapped[str] = mapped_column(sa.String(60))
+    #: None only on requests from before ids were kept (compared by name then).
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+
+class BalanceRequest(FourEyes, db.Model):
     """A deposit or correction asked for through the panel, run at once or after approval."""
 
     __tablename__ = "balance_request"
@@ -140,23 +157,14 @@ class BalanceRequest(db.Model):
     billercode: Mapped[str] = mapped_column(sa.String(40))
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     note: Mapped[str | None] = mapped_column(sa.String(200))
-    requested_by: Mapped[str] = mapped_column(sa.String(60))
-    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     needs_approval: Mapped[bool]
-    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
-    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
     result_status: Mapped[str | None] = mapped_column(sa.String(10))
     result_desc: Mapped[str | None] = mapped_column(sa.String(200))
     balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
     balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
 
 
-class AgentRequest(db.Model):
+class AgentRequest(FourEyes, db.Model):
     """An operation on an agent asked for at the agent desk, run at once or after approval: a
     deposit from a bank transfer (with the transfer as typed), points given or spent, new limits."""
 
@@ -174,23 +182,14 @@ class AgentRequest(db.Model):
     #: For ``limits``: column -> the new value (text of a whole number).
     limits: Mapped[dict | None] = mapped_column(sa.JSON)
     note: Mapped[str | None] = mapped_column(sa.String(200))
-    requested_by: Mapped[str] = mapped_column(sa.String(60))
-    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     needs_approval: Mapped[bool]
-    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
-    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
     result_status: Mapped[str | None] = mapped_column(sa.String(10))
     result_desc: Mapped[str | None] = mapped_column(sa.String(200))
     balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
     balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
 
 
-class TransactionRequest(db.Model):
+class TransactionRequest(FourEyes, db.Model):
     """The resolution of a stuck transaction asked for at the transaction desk, carried out when
     a second person approves; with the refund and the mutation it made."""
 
@@ -208,22 +207,13 @@ class TransactionRequest(db.Model):
     serial: Mapped[str | None] = mapped_column(sa.String(60))
     agent_id: Mapped[str | None] = mapped_column(sa.String(40))
     amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
-    requested_by: Mapped[str] = mapped_column(sa.String(60))
-    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
-    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
     result_desc: Mapped[str | None] = mapped_column(sa.String(200))
     balance_before: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
     balance_after: Mapped[Decimal | None] = mapped_column(sa.Numeric(15, 2))
     mutation_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
-class AccountRequest(db.Model):
+class AccountRequest(FourEyes, db.Model):
     """A change to an account that waits for a second administrator: a role to give (``role``),
     or a lost second factor to reset."""
 
@@ -234,15 +224,6 @@ class AccountRequest(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id", ondelete="CASCADE"))
     role: Mapped[str | None] = mapped_column(sa.String(40))
-    requested_by: Mapped[str] = mapped_column(sa.String(60))
-    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=sa.func.now())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
-    decided_by: Mapped[str | None] = mapped_column(sa.String(60))
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("backoffice.panel_user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
 
 
 class Reconciliation(db.Model):
