@@ -20,7 +20,16 @@ import sqlalchemy as sa
 from flask_babel import gettext, lazy_gettext
 
 from . import audit
-from .approvals import Decision, Pending, Refused, decidable, decided_by, deposited_today, rejection_reason
+from .approvals import (
+    Decision,
+    PanelQueue,
+    Pending,
+    Refused,
+    decidable,
+    decided_by,
+    deposited_today,
+    rejection_reason,
+)
 from .database import call_function, one_at_a_time
 from .extensions import db
 from .models.panel import AgentRequest, PanelUser
@@ -68,11 +77,12 @@ class Result:
         return self.status == "00"
 
 
-class AgentDesk:
+class AgentDesk(PanelQueue):
     """The agent desk over the PPOB tables, and its queue of operations that wait for a second
     person (one of the approval page's queues)."""
 
     name = "agent"
+    model = AgentRequest
     title = lazy_gettext("Agent operations")
 
     def __init__(self, tables: Mapping[str, ReflectedTable], config: Mapping):
@@ -229,19 +239,8 @@ class AgentDesk:
 
     # The approval queue --------------------------------------------------------------------------
 
-    def waiting(self) -> int:
-        """How many requests wait (expired ones included until someone tries them)."""
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(AgentRequest).where(AgentRequest.status == "pending")
-        )
-
     def pending(self) -> list[Pending]:
-        requests = db.session.scalars(
-            sa.select(AgentRequest)
-            .where(AgentRequest.status == "pending")
-            .order_by(AgentRequest.requested_at)
-        )
-        return [self._pending(request) for request in requests]
+        return [self._pending(request) for request in self.waiting_requests()]
 
     def _pending(self, request: AgentRequest) -> Pending:
         before = self._current(request)

@@ -65,10 +65,29 @@ class Pending:
         return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
 
 
-class BalanceRequests:
+class PanelQueue:
+    """A queue of the panel's own requests (a model with ``FourEyes``): what waits, oldest first."""
+
+    model: type
+
+    def waiting(self) -> int:
+        """How many requests wait (expired ones included until someone tries them)."""
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(self.model).where(self.model.status == "pending")
+        )
+
+    def waiting_requests(self):
+        """The requests that wait, oldest first."""
+        return db.session.scalars(
+            sa.select(self.model).where(self.model.status == "pending").order_by(self.model.requested_at)
+        )
+
+
+class BalanceRequests(PanelQueue):
     """The panel's own queue: deposits and corrections at billers."""
 
     name = "balance"
+    model = BalanceRequest
     title = lazy_gettext("Biller deposits and corrections")
 
     def __init__(self, billers: Billers, config: Mapping):
@@ -126,20 +145,9 @@ class BalanceRequests:
             self._run(request, actor)
         return request
 
-    def waiting(self) -> int:
-        """How many requests wait (expired ones included until someone tries them)."""
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(BalanceRequest).where(BalanceRequest.status == "pending")
-        )
-
     def pending(self) -> list[Pending]:
-        requests = db.session.scalars(
-            sa.select(BalanceRequest)
-            .where(BalanceRequest.status == "pending")
-            .order_by(BalanceRequest.requested_at)
-        )
         items = []
-        for r in requests:
+        for r in self.waiting_requests():
             before = self.billers.balance(r.billercode)
             sign = 1 if r.kind == "deposit" else -1
             items.append(
@@ -296,11 +304,12 @@ class RedeemRequests:
         )
 
 
-class AccountRequests:
+class AccountRequests(PanelQueue):
     """Changes to the panel's accounts that wait for a second administrator: a role to give, and
     the reset of a lost second factor. Neither who asked nor the account concerned may decide."""
 
     name = "account"
+    model = AccountRequest
     title = lazy_gettext("Panel accounts")
     ROLE, RESET = "role", "reset_second_factor"
 
@@ -329,11 +338,6 @@ class AccountRequests:
         db.session.flush()
         audit.record("account_request", **_about(user), detail=_account_detail(request, user))
         return request
-
-    def waiting(self) -> int:
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(AccountRequest).where(AccountRequest.status == "pending")
-        )
 
     def pending(self) -> list[Pending]:
         rows = db.session.execute(

@@ -25,7 +25,7 @@ from flask_babel import gettext, lazy_gettext
 
 from . import audit
 from .agents import MUTATIONS
-from .approvals import Decision, Pending, Refused, decidable, decided_by, rejection_reason
+from .approvals import Decision, PanelQueue, Pending, Refused, decidable, decided_by, rejection_reason
 from .database import call_function
 from .extensions import db
 from .formatting import now_jakarta
@@ -127,11 +127,12 @@ class Found:
     row: object
 
 
-class TransactionDesk:
+class TransactionDesk(PanelQueue):
     """Transactions over the report's mapping, and the queue of resolutions that wait for a
     second person (one of the approval page's queues)."""
 
     name = "transaction"
+    model = TransactionRequest
     title = lazy_gettext("Stuck transactions")
 
     def __init__(self, report: TransactionReport, tables: Mapping[str, ReflectedTable], config: Mapping):
@@ -285,19 +286,7 @@ class TransactionDesk:
         audit.record("transaction_request", **_about(request), detail=_detail(request))
         return request
 
-    def waiting(self) -> int:
-        return db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(TransactionRequest)
-            .where(TransactionRequest.status == "pending")
-        )
-
     def pending(self) -> list[Pending]:
-        requests = db.session.scalars(
-            sa.select(TransactionRequest)
-            .where(TransactionRequest.status == "pending")
-            .order_by(TransactionRequest.requested_at)
-        )
         return [
             Pending(
                 queue=self.name,
@@ -313,7 +302,7 @@ class TransactionDesk:
                 after=None,
                 expires_at=r.expires_at,
             )
-            for r in requests
+            for r in self.waiting_requests()
         ]
 
     def approve(self, key: int, actor: PanelUser) -> Decision:
