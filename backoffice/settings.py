@@ -119,8 +119,8 @@ def from_environment() -> dict:
         "BACKOFFICE_AGENT_APPROVAL_ABOVE": _int("BACKOFFICE_AGENT_APPROVAL_ABOVE", 5_000_000),
         "BACKOFFICE_AGENT_APPROVAL_DAILY_ABOVE": _int("BACKOFFICE_AGENT_APPROVAL_DAILY_ABOVE", 20_000_000),
         "BACKOFFICE_POINTS_APPROVAL_ABOVE": _int("BACKOFFICE_POINTS_APPROVAL_ABOVE", 1_000),
-        # The folder the agents' KTP and selfie images are read from (their file names are in
-        # am_user); without one the agent page shows none.
+        # Where the agents' KTP and selfie images are read from (their file names are in am_user):
+        # a folder, or an http(s) base URL; without one the agent page shows none.
         "BACKOFFICE_AGENT_IMAGES": os.environ.get("BACKOFFICE_AGENT_IMAGES") or None,
         "BACKOFFICE_APPROVAL_HOURS": _int("BACKOFFICE_APPROVAL_HOURS", 24),
     }

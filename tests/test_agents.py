@@ -285,3 +285,39 @@ def test_the_functions_refusal_is_shown_recorded_and_changes_nothing(login_as, s
         )
         == 0
     )
+
+
+def test_points_above_their_amount_wait_for_a_second_person(login_as, sql):
+    agent = an_agent(sql)
+    points = balance(sql, agent, "poin_bal")
+    page = carry_out(login_as("administrator"), agent, "points", kind="points_add", amount="1.500")
+    assert "Waiting for approval" in page and balance(sql, agent, "poin_bal") == points
+    assert (
+        sql.scalar(sa.text("SELECT kind FROM backoffice.agent_request WHERE status = 'pending'"))
+        == "points_add"
+    )
+
+
+def test_images_may_come_from_a_base_url(app, login_as, sql, tmp_path):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    agent = an_agent(sql)
+    (tmp_path / "self_1.webp").write_bytes(b"RIFF0000WEBPVP8 " + b"0" * 32)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # the application's file server
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        app.config["BACKOFFICE_AGENT_IMAGES"] = f"http://127.0.0.1:{server.server_port}/"
+        stored = (
+            "UPDATE am_user SET img_self = 'selfie/self_1.webp', img_ktp = 'missing.png' WHERE agent_id = :a"
+        )
+        sql.execute(sa.text(stored), {"a": agent})
+        client = login_as("administrator")
+        image = client.get(f"/admin/agents/{agent}/image/self")
+        assert image.status_code == 200 and image.mimetype == "image/webp" and image.data.startswith(b"RIFF")
+        assert image.headers["Cache-Control"] == "no-store"
+        assert client.get(f"/admin/agents/{agent}/image/ktp").status_code == 404  # not on the server
+    finally:
+        server.shutdown()

@@ -6,19 +6,17 @@ operation is a view of its own in the permission matrix (``agent_deposit``, ``ag
 ``agent_status``, ``agent_limits``), so the file can grant a custom role one of them alone.
 """
 
-import mimetypes
 import uuid
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
-from werkzeug.security import safe_join
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, validators
 
+from .. import agent_images
 from ..agents import KINDS, LIMITS, MUTATIONS, STATUS_CHANGES, AgentDesk
 from ..approvals import Refused
 from ..extensions import db
@@ -41,7 +39,6 @@ RECENT = (
 IMAGES = {"ktp": "img_ktp", "self": "img_self"}
 #: The KTP number's column: whoever sees it masked sees no image either.
 KTP_COLUMN = "no_ktp"
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 STATUS_LABELS = {
     "block": lazy_gettext("Block the agent"),
     "unblock": lazy_gettext("Unblock the agent"),
@@ -176,7 +173,7 @@ class AgentDeskView(GatedBaseView):
             balance=self.desk.balance(agent_id),
             limits=LIMITS,
             balance_labels=self._labels("am_balance", BALANCE_COLUMNS),
-            images=[kind for kind, column in IMAGES.items() if self._image_file(model, column)],
+            images=[kind for kind, column in IMAGES.items() if self._image(model, column)],
             recent=[lists for lists in (self._recent(*entry, agent_id) for entry in RECENT) if lists],
             transactions=self._transactions(agent_id),
             blocked=getattr(model, "status", None) == "0",
@@ -189,10 +186,12 @@ class AgentDeskView(GatedBaseView):
     def image(self, agent_id: str, kind: str):
         view = self._table_view("am_user")
         model = view.get_one(agent_id) if view is not None and kind in IMAGES else None
-        path = self._image_file(model, IMAGES[kind]) if model is not None else None
-        if path is None:
+        place = self._image(model, IMAGES[kind]) if model is not None else None
+        image = agent_images.read(place) if place is not None else None
+        if image is None:
             abort(404)
-        return send_file(path, mimetype=mimetypes.guess_type(path.name)[0], max_age=0)
+        data, mimetype = image
+        return Response(data, mimetype=mimetype, headers={"Cache-Control": "no-store"})
 
     @expose("/<agent_id>/deposit/", methods=("GET", "POST"))
     def deposit(self, agent_id: str):
@@ -343,16 +342,13 @@ class AgentDeskView(GatedBaseView):
             "limits": may("edit", "agent_limits"),
         }
 
-    def _image_file(self, model, column: str) -> Path | None:
-        """The image's file in the configured folder, for a user who sees the KTP number unmasked."""
-        folder = current_app.config["BACKOFFICE_AGENT_IMAGES"]
-        name = getattr(model, column, None)
-        if not folder or not name or name == "-" or self._table_view("am_user").masks(KTP_COLUMN):
+    def _image(self, model, column: str):
+        """Where the image is (``agent_images.locate``), for a user who sees the KTP number unmasked."""
+        if self._table_view("am_user").masks(KTP_COLUMN):
             return None
-        joined = safe_join(folder, Path(name).name)  # a bare file name inside the folder, never a path
-        if joined is None or mimetypes.guess_type(joined)[0] not in IMAGE_TYPES or not Path(joined).is_file():
-            return None
-        return Path(joined)
+        return agent_images.locate(
+            current_app.config["BACKOFFICE_AGENT_IMAGES"], getattr(model, column, None)
+        )
 
     def _current_limits(self, agent_id: str, form_class) -> dict | None:
         if form_class is not LimitsForm or request.method == "POST":
