@@ -319,13 +319,20 @@ def test_the_main_pages_fit_a_phone(browser, live_server, path):
         ("/admin/tempmsg_backup/", "transaction_history"),
         ("/admin/audit_log/", "change_history"),
         ("/admin/panel_users/", "panel_users"),
+        ("/admin/agents/{agent}/", "agent_page"),
+        ("/admin/transactions/", "stuck_transactions"),
+        ("/admin/transactions/{noref}/", "transaction_page"),
     ],
 )
 @pytest.mark.parametrize("width", [1366, 390])
-def test_main_pages_render_for_a_reviewer(page_as, path, name, width):
+def test_main_pages_render_for_a_reviewer(page_as, sql, path, name, width):
+    import sqlalchemy as sa
+
+    agent = sql.scalar(sa.text("SELECT min(agent_id) FROM am_balance"))
+    noref = sql.scalar(sa.text("SELECT noref FROM tempmsg ORDER BY requesttime DESC LIMIT 1"))
     page = page_as("administrator")
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto(f"{page.base}{path}")
+    page.goto(f"{page.base}{path.format(agent=agent, noref=noref)}")
     assert page.locator(".alert-danger").count() == 0
     shoot(page, f"{name}_{width}")
 
