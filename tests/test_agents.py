@@ -221,6 +221,12 @@ def test_new_limits_always_wait_and_are_set_when_approved(app, login_as, sql):
         {"a": agent},
     ).one()
     assert tuple(row) == (7_000_000, 150_000_000, 25_000_000)
+    recorded = sql.execute(
+        sa.text("SELECT before, after FROM backoffice.audit_log WHERE action = 'agent_limits'")
+    ).one()
+    limits = {"max_bal_day": "7000000", "max_bal_month": "150000000", "max_curr_bal": "25000000"}
+    assert recorded.after == limits  # exact numbers, as text
+    assert recorded.before["max_bal_day"] == "5000000.00"
 
 
 @pytest.mark.parametrize(
@@ -321,3 +327,4 @@ def test_images_may_come_from_a_base_url(app, login_as, sql, tmp_path):
         assert client.get(f"/admin/agents/{agent}/image/ktp").status_code == 404  # not on the server
     finally:
         server.shutdown()
+        server.server_close()  # the listening socket too
