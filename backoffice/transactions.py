@@ -29,6 +29,7 @@ from .approvals import Decision, PanelQueue, Pending, Refused, decidable, decide
 from .database import call_function
 from .extensions import db
 from .formatting import now_jakarta
+from .models.names import TableName
 from .models.panel import PanelUser, TransactionRequest
 from .models.reflection import ReflectedTable
 from .reconciliation import COLUMNS as RECONCILED_COLUMNS
@@ -171,6 +172,11 @@ class TransactionDesk(PanelQueue):
             )
             found += [(table.name, row) for row in rows]
         return sorted(found, key=lambda item: item[1].waktu)
+
+    def looked_up(self) -> dict[str, tuple[str, ...]]:
+        """Table -> the columns this desk finds rows by that the table may not index: the
+        message tables' time (for ``index-advice``)."""
+        return {TableName.of(table).key: ("waktu",) for table in self.messages}
 
     def points_of(self, noref: str) -> list:
         if self.points is None:
