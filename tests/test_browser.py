@@ -195,6 +195,9 @@ def test_new_transactions_appear_live_and_pause_stops_them(page_as, sql):
     page.wait_for_selector(f'tr[data-key="{first[-1]}"].live-new', timeout=12_000)
     assert page.locator("tr.live-new").count() == 3  # each once
     assert page.locator("tbody tr").first.get_attribute("data-key") == str(first[-1])
+    newest = page.locator(f'tr[data-key="{first[-1]}"]')  # its reference and agent open their pages
+    assert newest.locator("a[href^='/admin/transactions/']").inner_text() == f"LIVE{first[-1]}"
+    assert newest.locator("a[href^='/admin/agents/']").count() == 1
     shoot(page, "report_live")
     page.click("#live-toggle")
     later = add_transactions(sql, 1, start_key=920_000_000)

@@ -51,6 +51,8 @@ def test_a_report_row_opens_its_transaction_with_its_h2h_messages(login_as, sql)
     client = login_as("staff")
     report = client.get("/admin/report/").get_data(as_text=True)
     assert f'href="/admin/transactions/{noref}/"' in report
+    agent = sql.scalar(sa.text("SELECT fromagent FROM tempmsg WHERE noref = :n"), {"n": noref})
+    assert f'href="/admin/agents/{agent}/"' in report  # and its agent opens the agent desk
     page = client.get(f"/admin/transactions/{noref}/").get_data(as_text=True)
     columns = page[page.index('class="row card-body mb-0 transaction-columns"') :]
     assert '<dt class="col-sm-4 col-lg-3">Selling price</dt>' in columns

@@ -20,9 +20,9 @@
   var seen = new Set(Array.prototype.map.call(body.rows, function (row) { return row.dataset.key; }));
   var since = null;
   var paused = false;
-  // A new row's reference opens its transaction, as the rows drawn by the server do.
-  var headings = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  var norefColumn = headings.findIndex(function (th) { return th.classList.contains("col-noref"); });
+  // Cells of a new row open their pages (a reference its transaction, an agent the agent desk), as
+  // the rows drawn by the server do: a heading's data-link is the page, KEY the cell's value.
+  var links = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.dataset.link; });
 
   function overlapped(serverTime) {
     var moment = new Date(serverTime + "Z").getTime() - OVERLAP_MS;
@@ -44,9 +44,9 @@
     tr.className = "table-info live-new";
     row.cells.forEach(function (value, column) {
       var td = document.createElement("td");
-      if (column === norefColumn && table.dataset.transactionUrl && value) {
+      if (links[column] && value) {
         var link = document.createElement("a");
-        link.href = table.dataset.transactionUrl.replace("NOREF", encodeURIComponent(value));
+        link.href = links[column].replace("KEY", encodeURIComponent(value));
         link.textContent = value;
         td.appendChild(link);
       } else {

@@ -104,7 +104,7 @@ class ReportView(GatedBaseView):
             status_labels=STATUS_LABELS,
             products=self._products(),
             headers=HEADERS,
-            opens_transactions=opens("details", "transactions.transaction"),
+            links=self._links(),
             args=request.args,
             formats=FORMATS + ("pdf",),
         )
@@ -234,6 +234,17 @@ class ReportView(GatedBaseView):
         return db.session.execute(
             sa.select(table.c[p["key"]], table.c[p["name"]], table.c[p["group"]]).order_by(table.c[p["name"]])
         ).all()
+
+    @staticmethod
+    def _links() -> dict[str, str]:
+        """Column -> the page its values open (``KEY`` stands for the value), for this user: a
+        reference its transaction, an agent the agent desk."""
+        pages = {"noref": ("transactions.transaction", "noref"), "agent": ("agents.agent", "agent_id")}
+        return {
+            column: url_for(endpoint, **{argument: "KEY"})
+            for column, (endpoint, argument) in pages.items()
+            if opens("details", endpoint)
+        }
 
     def _url(self, **changes) -> str:
         args = {k: v for k, v in request.args.items() if k != "before"}
