@@ -17,7 +17,7 @@ from flask_login import current_user
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, validators
 
 from .. import agent_images
-from ..agents import KINDS, LIMITS, MUTATIONS, STATUS_CHANGES, AgentDesk
+from ..agents import AGENTS, BALANCES, BLOCKED, FUNCTIONS, KINDS, LIMITS, MUTATIONS, STATUS_CHANGES, AgentDesk
 from ..approvals import Refused
 from ..extensions import db
 from ..formatting import decimal, today_jakarta
@@ -156,7 +156,7 @@ class AgentDeskView(GatedBaseView):
 
     @expose("/<agent_id>/")
     def agent(self, agent_id: str):
-        view = self._table_view("am_user")
+        view = self._table_view(AGENTS)
         model = view.get_one(agent_id) if view is not None else None
         if model is None:
             abort(404)
@@ -172,11 +172,11 @@ class AgentDeskView(GatedBaseView):
             profile=profile,
             balance=self.desk.balance(agent_id),
             limits=LIMITS,
-            balance_labels=self._labels("am_balance", BALANCE_COLUMNS),
+            balance_labels=self._labels(BALANCES, BALANCE_COLUMNS),
             images=[kind for kind, column in IMAGES.items() if self._image(model, column)],
             recent=[lists for lists in (self._recent(*entry, agent_id) for entry in RECENT) if lists],
             transactions=self._transactions(agent_id),
-            blocked=getattr(model, "status", None) == "0",
+            blocked=getattr(model, "status", None) == BLOCKED,
             operations=self._operations(),
             status_labels=STATUS_LABELS,
             report_url=url_for("report.index", agent=agent_id, **{"from": self._month_ago()}),
@@ -184,7 +184,7 @@ class AgentDeskView(GatedBaseView):
 
     @expose("/<agent_id>/image/<kind>")
     def image(self, agent_id: str, kind: str):
-        view = self._table_view("am_user")
+        view = self._table_view(AGENTS)
         model = view.get_one(agent_id) if view is not None and kind in IMAGES else None
         place = self._image(model, IMAGES[kind]) if model is not None else None
         image = agent_images.read(place) if place is not None else None
@@ -211,7 +211,7 @@ class AgentDeskView(GatedBaseView):
         if change not in STATUS_CHANGES or not self._exists(agent_id):
             abort(404)
         if request.method == "GET":
-            model = self._table_view("am_user").get_one(agent_id)
+            model = self._table_view(AGENTS).get_one(agent_id)
             values = STATUS_CHANGES[change]
             return self.render(
                 "backoffice/agent_status.html",
@@ -219,7 +219,7 @@ class AgentDeskView(GatedBaseView):
                 label=STATUS_LABELS[change],
                 values=values,
                 before={name: getattr(model, name, None) for name in values},
-                profile_labels=self._labels("am_user", values),
+                profile_labels=self._labels(AGENTS, values),
             )
         if not TranslatedForm().validate_on_submit():  # the CSRF token
             abort(400)
@@ -242,7 +242,7 @@ class AgentDeskView(GatedBaseView):
             abort(404)
         form = form_class(data=self._current_limits(agent_id, form_class))
         page = {"agent_id": agent_id, "form": form, "kind": kind, "title": KINDS[kind]}
-        page["balance_labels"] = self._labels("am_balance", BALANCE_COLUMNS)
+        page["balance_labels"] = self._labels(BALANCES, BALANCE_COLUMNS)
         if not form.validate_on_submit():
             return self.render("backoffice/agent_operate.html", **page)
         fields = form.fields_of_request()
@@ -287,7 +287,7 @@ class AgentDeskView(GatedBaseView):
             before = {name: getattr(balance, name, None) for name in LIMITS}
             after = {name: int(value) for name, value in fields["limits"].items()}
         else:
-            column = "curr_bal" if kind == "deposit" else "poin_bal"
+            column = FUNCTIONS[kind][1]  # the balance the function changes
             sign = -1 if kind == "points_spend" else 1
             now = getattr(balance, column, None)
             before = {column: now}
@@ -344,7 +344,7 @@ class AgentDeskView(GatedBaseView):
 
     def _image(self, model, column: str):
         """Where the image is (``agent_images.locate``), for a user who sees the KTP number unmasked."""
-        if self._table_view("am_user").masks(KTP_COLUMN):
+        if self._table_view(AGENTS).masks(KTP_COLUMN):
             return None
         return agent_images.locate(
             current_app.config["BACKOFFICE_AGENT_IMAGES"], getattr(model, column, None)
