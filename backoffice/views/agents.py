@@ -20,10 +20,10 @@ from .. import agent_images
 from ..agents import AGENTS, BALANCES, BLOCKED, FUNCTIONS, KINDS, LIMITS, MUTATIONS, STATUS_CHANGES, AgentDesk
 from ..approvals import Refused
 from ..extensions import db
-from ..formatting import decimal, today_jakarta
+from ..formatting import today_jakarta
 from ..i18n import TranslatedForm
 from ..report import ReportFilter, TransactionReport
-from .billers import parse_rupiah
+from .billers import WholeAmount
 from .errors import refused
 from .gate import GatedBaseView, may
 
@@ -49,28 +49,15 @@ POINT_KINDS = ("points_add", "points_spend")
 BALANCE_COLUMNS = ("curr_bal", "poin_bal", *LIMITS)
 
 
-def whole_amount(form, field) -> None:
-    """A whole amount (rupiah or points) from 1 to ``BACKOFFICE_TOPUP_MAX`` (the functions take an
-    integer), kept as ``field.value``."""
-    try:
-        value = parse_rupiah(field.data)
-    except ValueError as exc:
-        raise validators.ValidationError(str(exc)) from None
-    if value <= 0:
-        raise validators.ValidationError(gettext("The amount must be more than zero."))
-    maximum = int(current_app.config["BACKOFFICE_TOPUP_MAX"])
-    if value > maximum:
-        raise validators.ValidationError(gettext("At most %(max)s per request.", max=decimal(maximum)))
-    field.value = int(value)
-
-
-AMOUNT = [validators.InputRequired(), whole_amount]
+#: An amount of rupiah, and of points.
+RUPIAH = [validators.InputRequired(), WholeAmount()]
+POINTS = [validators.InputRequired(), WholeAmount(money=False)]
 
 
 class DepositForm(TranslatedForm):
     """A deposit confirmed from a bank transfer: the amount and the transfer as the bank shows it."""
 
-    amount = StringField(lazy_gettext("Amount (Rp)"), validators=AMOUNT)
+    amount = StringField(lazy_gettext("Amount (Rp)"), validators=RUPIAH)
     bank = StringField(
         lazy_gettext("Bank"), validators=[validators.InputRequired(), validators.Length(max=40)]
     )
@@ -97,7 +84,7 @@ class PointsForm(TranslatedForm):
     """Points given to or spent by an agent."""
 
     kind = SelectField(lazy_gettext("Kind"), choices=[SelectChoice(k, KINDS[k]) for k in POINT_KINDS])
-    amount = StringField(lazy_gettext("Points"), validators=AMOUNT)
+    amount = StringField(lazy_gettext("Points"), validators=POINTS)
     note = StringField(lazy_gettext("Note"), validators=[validators.Length(max=200)])
     token = HiddenField()
 
@@ -108,9 +95,9 @@ class PointsForm(TranslatedForm):
 class LimitsForm(TranslatedForm):
     """The agent's limits: per day, per month, the most their balance may hold (whole rupiah)."""
 
-    max_bal_day = StringField(lazy_gettext("Limit per day (Rp)"), validators=AMOUNT)
-    max_bal_month = StringField(lazy_gettext("Limit per month (Rp)"), validators=AMOUNT)
-    max_curr_bal = StringField(lazy_gettext("Largest balance (Rp)"), validators=AMOUNT)
+    max_bal_day = StringField(lazy_gettext("Limit per day (Rp)"), validators=RUPIAH)
+    max_bal_month = StringField(lazy_gettext("Limit per month (Rp)"), validators=RUPIAH)
+    max_curr_bal = StringField(lazy_gettext("Largest balance (Rp)"), validators=RUPIAH)
     note = StringField(lazy_gettext("Note"), validators=[validators.Length(max=200)])
     token = HiddenField()
 

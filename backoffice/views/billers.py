@@ -20,7 +20,7 @@ from ..approvals import BalanceRequests
 from ..billers import LEDGER, Billers
 from ..exports import FORMATS, export_response
 from ..extensions import db
-from ..formatting import decimal, now_jakarta, today_jakarta
+from ..formatting import decimal, now_jakarta, rupiah, today_jakarta
 from ..i18n import TranslatedForm
 from ..models.panel import BillerSetting
 from ..reconciliation import MAX_AMOUNT
@@ -64,32 +64,38 @@ def biller_choices(billers: Billers) -> list[SelectChoice]:
     return [SelectChoice(code, f"{code} - {name or ''}") for code, name in billers.names()]
 
 
-class TopUpForm(TranslatedForm):
-    """A deposit or correction: biller, kind, amount in whole rupiah, a note."""
+class WholeAmount:
+    """A form's amount: whole, from 1 to ``BACKOFFICE_TOPUP_MAX`` (the database functions take an
+    integer), kept as ``field.value``; its limit said in rupiah, or as a number (points)."""
 
-    biller = SelectField(lazy_gettext("Biller"), choices=[])
-    kind = SelectField(lazy_gettext("Kind"), choices=[SelectChoice(k, label) for k, label in KINDS.items()])
-    amount = StringField(lazy_gettext("Amount (Rp)"), validators=[validators.InputRequired()])
-    note = StringField(lazy_gettext("Note"), validators=[validators.Length(max=200)])
+    def __init__(self, money: bool = True):
+        self.money = money
 
-    def __init__(self, billers: Billers, maximum: int, **kwargs):
-        super().__init__(**kwargs)
-        self.biller.choices = biller_choices(billers)
-        self.maximum = maximum
-        self.value: int | None = None
-
-    def validate_amount(self, field) -> None:
+    def __call__(self, form, field) -> None:
         try:
             value = parse_rupiah(field.data)
         except ValueError as exc:
             raise validators.ValidationError(str(exc)) from None
         if value <= 0:
             raise validators.ValidationError(gettext("The amount must be more than zero."))
-        if value > self.maximum:
-            raise validators.ValidationError(
-                gettext("At most Rp %(max)s per request.", max=decimal(self.maximum))
-            )
-        self.value = int(value)
+        maximum = int(current_app.config["BACKOFFICE_TOPUP_MAX"])
+        if value > maximum:
+            shown = rupiah(maximum) if self.money else decimal(maximum)
+            raise validators.ValidationError(gettext("At most %(max)s per request.", max=shown))
+        field.value = int(value)
+
+
+class TopUpForm(TranslatedForm):
+    """A deposit or correction: biller, kind, amount in whole rupiah, a note."""
+
+    biller = SelectField(lazy_gettext("Biller"), choices=[])
+    kind = SelectField(lazy_gettext("Kind"), choices=[SelectChoice(k, label) for k, label in KINDS.items()])
+    amount = StringField(lazy_gettext("Amount (Rp)"), validators=[validators.InputRequired(), WholeAmount()])
+    note = StringField(lazy_gettext("Note"), validators=[validators.Length(max=200)])
+
+    def __init__(self, billers: Billers, **kwargs):
+        super().__init__(**kwargs)
+        self.biller.choices = biller_choices(billers)
 
 
 class ConfirmForm(TopUpForm):
@@ -220,10 +226,10 @@ class BillerView(GatedBaseView):
             "backoffice/topup_confirm.html",
             form=confirm,
             kind=KINDS[form.kind.data],
-            amount=form.value,
+            amount=form.amount.value,
             before=before,
-            after=None if before is None else before + sign * form.value,
-            needs_approval=self.requests.needs_approval(form.kind.data, form.biller.data, form.value),
+            after=None if before is None else before + sign * form.amount.value,
+            needs_approval=self.requests.needs_approval(form.kind.data, form.biller.data, form.amount.value),
         )
 
     @expose("/topup/confirm/", methods=("POST",))
@@ -238,7 +244,7 @@ class BillerView(GatedBaseView):
                 token,
                 form.kind.data,
                 form.biller.data,
-                form.value,
+                form.amount.value,
                 form.note.data,
                 current_user._get_current_object(),
             )
@@ -286,7 +292,7 @@ class BillerView(GatedBaseView):
         return redirect(url_for(".index"))
 
     def _form(self, form_class, **kwargs):
-        return form_class(self.billers, int(current_app.config["BACKOFFICE_TOPUP_MAX"]), **kwargs)
+        return form_class(self.billers, **kwargs)
 
     def _period(self):
         args = {"from": (today_jakarta() - timedelta(days=29)).isoformat(), **request.args}
