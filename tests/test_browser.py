@@ -17,6 +17,11 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytestmark = [
     pytest.mark.browser,
+    # Werkzeug's development server leaves a response it could not finish (a page closed while
+    # its scripts were still being sent) to the garbage collector, which then warns of the open
+    # file in whichever browser test runs at that moment. The panel's own resources are checked
+    # by the rest of the suite, where every warning is an error.
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
     ),
@@ -51,6 +56,7 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
