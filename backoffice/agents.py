@@ -13,7 +13,7 @@ the agent's day above the daily total, waits too.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -151,21 +151,10 @@ class AgentDesk(PanelQueue):
         """
         one_at_a_time(f"agent_request:{agent_id}")
         waits = self.needs_approval(kind, agent_id, fields.get("amount"))
-        now = datetime.now(UTC)
-        request = AgentRequest(
-            token=token,
-            kind=kind,
-            agent_id=agent_id,
-            requested_by=actor.username,
-            requested_by_id=actor.id,
-            requested_at=now,
-            expires_at=now + self.lifetime if waits else now,
-            needs_approval=waits,
-            status="pending",
-            **fields,
+        # The unique token and transfer reference are checked here, before anything runs.
+        request = self.new_request(
+            actor, waits, token=token, kind=kind, agent_id=agent_id, needs_approval=waits, **fields
         )
-        db.session.add(request)
-        db.session.flush()  # the unique token and transfer are checked here, before anything runs
         if waits:
             request.balance_before = self._current(request)
             audit.record("agent_request", **_about(request), detail=_detail(request))
@@ -251,20 +240,15 @@ class AgentDesk(PanelQueue):
             what += f" ({request.bank} {request.transfer_ref})"
         elif request.kind == "limits":
             what += ": " + ", ".join(f"{name} {value}" for name, value in request.limits.items())
-        return Pending(
-            queue=self.name,
-            key=request.id,
+        return self.pending_item(
+            request,
             what=what,
             subject=request.agent_id,
             amount=None if request.amount is None else Decimal(request.amount),
             unit=unit if request.amount is not None else "account",
-            asked_by=request.requested_by,
-            asked_by_id=request.requested_by_id,
-            asked_at=request.requested_at,
             before=before,
             after=None if before is None else before + sign * request.amount,
             note=request.note,
-            expires_at=request.expires_at,
         )
 
     def approve(self, key: int, actor: PanelUser) -> Decision:

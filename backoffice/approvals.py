@@ -82,6 +82,36 @@ class PanelQueue:
             sa.select(self.model).where(self.model.status == "pending").order_by(self.model.requested_at)
         )
 
+    def new_request(self, actor: PanelUser, waits: bool = True, **fields):
+        """A request of this queue asked by ``actor``, added and flushed, so that its unique keys are
+        checked here, before anything runs. It waits ``lifetime`` for a decision, or (``waits``
+        False) is due at once."""
+        now = datetime.now(UTC)
+        request = self.model(
+            requested_by=actor.username,
+            requested_by_id=actor.id,
+            requested_at=now,
+            expires_at=now + self.lifetime if waits else now,
+            status="pending",
+            **fields,
+        )
+        db.session.add(request)
+        db.session.flush()
+        return request
+
+    def pending_item(self, request, **shown) -> Pending:
+        """``request`` as the approver sees it; ``shown``: what, subject, amount, unit, before,
+        after and a note."""
+        return Pending(
+            queue=self.name,
+            key=request.id,
+            asked_by=request.requested_by,
+            asked_by_id=request.requested_by_id,
+            asked_at=request.requested_at,
+            expires_at=request.expires_at,
+            **shown,
+        )
+
 
 class BalanceRequests(PanelQueue):
     """The panel's own queue: deposits and corrections at billers."""
@@ -122,22 +152,16 @@ class BalanceRequests(PanelQueue):
         """
         one_at_a_time(f"balance_request:{code}")
         waits = self.needs_approval(kind, code, amount)
-        now = datetime.now(UTC)
-        request = BalanceRequest(
+        request = self.new_request(
+            actor,
+            waits,
             token=token,
             kind=kind,
             billercode=code,
             amount=amount,
             note=note or None,
-            requested_by=actor.username,
-            requested_by_id=actor.id,
-            requested_at=now,
-            expires_at=now + self.lifetime if waits else now,
             needs_approval=waits,
-            status="pending",
         )
-        db.session.add(request)
-        db.session.flush()  # the unique token is checked here, before anything runs
         if waits:
             request.balance_before = self.billers.balance(code)
             audit.record("balance_request", view="billers", table_name=LEDGER, detail=_detail(request))
@@ -151,20 +175,15 @@ class BalanceRequests(PanelQueue):
             before = self.billers.balance(r.billercode)
             sign = 1 if r.kind == "deposit" else -1
             items.append(
-                Pending(
-                    queue=self.name,
-                    key=r.id,
+                self.pending_item(
+                    r,
                     what=gettext("Deposit") if r.kind == "deposit" else gettext("Correction"),
                     subject=r.billercode,
                     amount=Decimal(r.amount),
                     unit="rupiah",
-                    asked_by=r.requested_by,
-                    asked_by_id=r.requested_by_id,
-                    asked_at=r.requested_at,
                     before=before,
                     after=None if before is None else before + sign * r.amount,
                     note=r.note,
-                    expires_at=r.expires_at,
                 )
             )
         return items
@@ -324,18 +343,7 @@ class AccountRequests(PanelQueue):
         )
         if db.session.scalar(waiting) is not None:
             raise Refused(gettext("A request of this kind waits for this account already (Approvals)."))
-        now = datetime.now(UTC)
-        request = AccountRequest(
-            kind=kind,
-            user_id=user.id,
-            role=role,
-            requested_by=actor.username,
-            requested_by_id=actor.id,
-            requested_at=now,
-            expires_at=now + self.lifetime,
-        )
-        db.session.add(request)
-        db.session.flush()
+        request = self.new_request(actor, kind=kind, user_id=user.id, role=role)
         audit.record("account_request", **_about(user), detail=_account_detail(request, user))
         return request
 
@@ -347,19 +355,14 @@ class AccountRequests(PanelQueue):
             .order_by(AccountRequest.requested_at)
         )
         return [
-            Pending(
-                queue=self.name,
-                key=request.id,
+            self.pending_item(
+                request,
                 what=self._what(request, user),
                 subject=user.username,
                 amount=None,
                 unit="account",
-                asked_by=request.requested_by,
-                asked_by_id=request.requested_by_id,
-                asked_at=request.requested_at,
                 before=None,
                 after=None,
-                expires_at=request.expires_at,
             )
             for request, user in rows
         ]

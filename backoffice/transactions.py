@@ -17,7 +17,7 @@ and the mutation it made.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -272,8 +272,8 @@ class TransactionDesk(PanelQueue):
         if stuck is None:
             raise Refused(gettext("Transaction %(noref)s is not pending or suspect (any more).", noref=noref))
         table_name, row = stuck
-        now = datetime.now(UTC)
-        request = TransactionRequest(
+        request = self.new_request(
+            actor,
             token=token,
             noref=noref,
             table_name=table_name,
@@ -282,31 +282,20 @@ class TransactionDesk(PanelQueue):
             serial=serial,
             agent_id=row.agent,
             amount=row.price,
-            requested_by=actor.username,
-            requested_by_id=actor.id,
-            requested_at=now,
-            expires_at=now + self.lifetime,
-        )
-        db.session.add(request)
-        db.session.flush()  # one waiting resolution per transaction (a unique index)
+        )  # one waiting resolution per transaction: a unique index, checked here
         audit.record("transaction_request", **_about(request), detail=_detail(request))
         return request
 
     def pending(self) -> list[Pending]:
         return [
-            Pending(
-                queue=self.name,
-                key=r.id,
+            self.pending_item(
+                r,
                 what=f"{OUTCOME_LABELS[r.outcome]}: {r.noref}" + (f" ({r.serial})" if r.serial else ""),
                 subject=r.agent_id or "-",
                 amount=None if r.amount is None else Decimal(r.amount),
                 unit="rupiah",
-                asked_by=r.requested_by,
-                asked_by_id=r.requested_by_id,
-                asked_at=r.requested_at,
                 before=None,
                 after=None,
-                expires_at=r.expires_at,
             )
             for r in self.waiting_requests()
         ]
