@@ -200,21 +200,36 @@ SELECT 'KSP00' || (1 + k % 3), 'AGT-' || lpad(k::text, 5, '0'), agent_id, '1'
 
 -- Transactions -----------------------------------------------------------------------------------
 
--- Transaction i happens at start_at + i/N of the span up to now, so ids follow time as in the
--- real tables, and the rows of today are simply the last ones. The range of i comes from the
--- settings demo.lo and demo.hi, so each target table generates only its own rows.
+-- Transactions 1..split happen evenly before today, split+1..N evenly from midnight up to now, so
+-- ids follow time as in the real tables and the rows of today are simply the last ones. Today
+-- holds its share of the span, but at least 200 rows (a 60th of all, if that is fewer): just after
+-- midnight the live table, the report and the stuck queue still have a day to show, whatever the
+-- hour the demo or the suite starts. The range of i comes from the settings demo.lo and demo.hi,
+-- so each target table generates only its own rows.
+SELECT set_config('demo.split', (
+    SELECT (n - greatest(ceil(n * extract(epoch FROM now_wib - today) / extract(epoch FROM now_wib - start_at)),
+                         least(ceil(n / 60.0), 200)))::bigint::text
+      FROM demo_clock, (SELECT current_setting('demo.transactions')::bigint AS n) t), false);
+
 CREATE TEMP VIEW demo_tx AS
 WITH params AS (
     SELECT current_setting('demo.transactions')::bigint AS n,
+           current_setting('demo.split')::bigint AS split,
            (SELECT count(*) FROM demo_agents) AS agents,
            (SELECT count(*) FROM demo_slots) AS slots,
            c.*
       FROM demo_clock c
 ), draws AS (
-    SELECT i, p.now_wib, p.start_at + (p.now_wib - p.start_at) * (i::float8 / (p.n + 1)) AS t,
+    SELECT i, p.n, p.now_wib,
+           CASE WHEN i <= p.split THEN p.start_at + (p.today - p.start_at) * (i::float8 / (p.split + 1))
+                ELSE p.today + (p.now_wib - p.today) * ((i - p.split)::float8 / (p.n - p.split + 1)) END AS t,
            1 + floor(random() * p.agents)::int AS agent_k,
-           floor(random() * p.slots)::int AS slot,
-           random() AS r_status, random() AS r_amount, random() AS r_cust
+           floor(random() * p.slots)::int AS drawn_slot,
+           random() AS r_status, random() AS r_amount, random() AS r_cust,
+           -- Among the last 30, three stay pending and three fail whatever the draws (those at
+           -- BMS and IAK, where the planted differences are): the stuck queue and today's
+           -- failures are never empty.
+           CASE WHEN i > p.n - 30 AND i % 10 = 3 THEN 'P' WHEN i > p.n - 30 AND i % 10 = 7 THEN 'F' END AS planted
       FROM params p,
            generate_series(current_setting('demo.lo')::bigint, current_setting('demo.hi')::bigint) i
 ), priced AS (
@@ -222,9 +237,13 @@ WITH params AS (
            CASE WHEN s.nominal = 0 THEN round((60000 + d.r_amount * 840000) / 100) * 100
                 ELSE s.nominal END AS amount,
            s.nominal = 0 AS is_bill, s.price, s.cost,
-           CASE WHEN d.r_status < 0.88 OR (d.r_status >= 0.97 AND d.t < d.now_wib - interval '1 day')
-                THEN 'S' WHEN d.r_status < 0.97 THEN 'F' ELSE 'P' END AS outcome
-      FROM draws d JOIN demo_slots s ON s.slot = d.slot
+           coalesce(d.planted,
+               CASE WHEN d.r_status < 0.88 OR (d.r_status >= 0.97 AND d.t < d.now_wib - interval '1 day')
+                    THEN 'S' WHEN d.r_status < 0.97 THEN 'F' ELSE 'P' END) AS outcome
+      FROM draws d
+      JOIN demo_slots s ON s.slot = CASE WHEN d.planted = 'F'
+           THEN (SELECT min(slot) FROM demo_slots WHERE billercode = (ARRAY['BMS', 'IAK'])[1 + (d.i / 10) % 2])
+           ELSE d.drawn_slot END
 )
 SELECT i AS msgid, i::text AS transactionid, date_trunc('second', t) AS requesttime,
        CASE WHEN outcome = 'P' THEN NULL
@@ -250,11 +269,6 @@ SELECT i AS msgid, i::text AS transactionid, date_trunc('second', t) AS requestt
        CASE outcome WHEN 'S' THEN 'SN:' || lpad(((i * 48271) % 1000000000000)::text, 12, '0')
             WHEN 'F' THEN 'TRANSAKSI GAGAL' ELSE '-' END AS respbiller
   FROM priced JOIN demo_agents a ON a.k = priced.agent_k;
-
-SELECT set_config('demo.split',
-    (SELECT (ceil((current_setting('demo.transactions')::bigint + 1)
-                  * extract(epoch FROM today - start_at) / extract(epoch FROM now_wib - start_at)) - 1)::text
-       FROM demo_clock), false);
 
 SELECT set_config('demo.lo', '1', false),
        set_config('demo.hi', current_setting('demo.split'), false);
@@ -293,10 +307,11 @@ SELECT noref, billercode, hargabeli FROM (
 ) x WHERE rn <= 3;
 UPDATE tempmsg_backup t SET respbiller = '-'
   FROM demo_unanswered u WHERE t.noref = u.noref AND t.billercode = u.billercode;
--- And the other way: two of today's failures carry the biller's serial number (the biller sold and
--- debited them; the application failed them).
+-- And the other way: two of today's failures at the same billers carry the biller's serial number
+-- (the biller sold and debited them; the application failed them).
 CREATE TEMP TABLE demo_failed_answered AS
-SELECT msgid, billercode, hargabeli FROM tempmsg WHERE statusreply = 'GAGAL' ORDER BY requesttime DESC LIMIT 2;
+SELECT msgid, billercode, hargabeli FROM tempmsg
+ WHERE statusreply = 'GAGAL' AND billercode IN ('BMS', 'IAK') ORDER BY requesttime DESC LIMIT 2;
 UPDATE tempmsg t SET respbiller = 'SN:' || lpad((t.msgid * 7919 % 1000000000000)::text, 12, '0')
   FROM demo_failed_answered f WHERE t.msgid = f.msgid;
 
