@@ -22,7 +22,7 @@ from .billers import LEDGER, Billers, TopUpResult
 from .database import call_function, one_at_a_time
 from .extensions import db
 from .formatting import JAKARTA, now_jakarta, today_jakarta
-from .models.panel import AccountRequest, BalanceRequest, PanelUser
+from .models.panel import DATABASE_NOW, AccountRequest, BalanceRequest, PanelUser
 from .models.reflection import ReflectedTable
 
 #: The longest reason a rejection keeps.
@@ -90,7 +90,7 @@ class PanelQueue:
         request = self.model(
             requested_by=actor.username,
             requested_by_id=actor.id,
-            requested_at=now,
+            requested_at=DATABASE_NOW,  # compared with accounts' times: see decidable()
             expires_at=now + self.lifetime if waits else now,
             status="pending",
             **fields,
@@ -383,7 +383,7 @@ class AccountRequests(PanelQueue):
                 raise Refused(
                     gettext("The last active administrator cannot be removed, demoted or deactivated.")
                 )
-            user.role, user.role_since = request.role, datetime.now(UTC)
+            user.role, user.role_since = request.role, DATABASE_NOW
         else:
             user.totp_secret = user.totp_last_step = user.totp_enrolled_at = user.recovery_codes = None
             user.session_version += 1  # whoever holds the lost phone and a session is out

@@ -45,11 +45,14 @@ def waiting_request(sql, noref: str) -> int:
 
 
 def test_a_report_row_opens_its_transaction_with_its_h2h_messages(login_as, sql):
-    noref = sql.scalar(
-        sa.text("SELECT noref FROM tempmsg WHERE statusreply = 'SUKSES' ORDER BY requesttime DESC LIMIT 1")
-    )
+    noref, day = sql.execute(
+        sa.text(
+            "SELECT noref, requesttime::date FROM tempmsg WHERE statusreply = 'SUKSES'"
+            " ORDER BY requesttime DESC LIMIT 1"
+        )
+    ).one()
     client = login_as("staff")
-    report = client.get("/admin/report/").get_data(as_text=True)
+    report = client.get(f"/admin/report/?from={day.isoformat()}").get_data(as_text=True)
     assert f'href="/admin/transactions/{noref}/"' in report
     agent = sql.scalar(sa.text("SELECT fromagent FROM tempmsg WHERE noref = :n"), {"n": noref})
     assert f'href="/admin/agents/{agent}/"' in report  # and its agent opens the agent desk

@@ -34,6 +34,11 @@ class UtcDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+#: The database's clock, to the microsecond on both engines. The times that four eyes compares
+#: (an account's creation and role against a request) all come from it: the web hosts' clocks
+#: need not agree with each other or with the database's.
+DATABASE_NOW = sa.literal_column("CURRENT_TIMESTAMP(6)")
+
 #: jsonb on PostgreSQL, JSON elsewhere.
 JSON_VALUE = sa.JSON().with_variant(JSONB(), "postgresql")
 
